@@ -1,0 +1,44 @@
+# The few commands a person types. `make test` is what CI runs (.ci/run).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_ADDR ?= 127.0.0.1:8000
+export KWIK_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+.PHONY: install demo test test-quick lint format services browser clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) scripts/check_python.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	touch $@
+
+install: $(VENV)/.installed  ## a virtual environment in .venv with kwik and its test tools
+
+demo: install  ## make a demo project in .demo (once) and serve it on SQLite
+	@test -f .demo/manage.py || $(BIN)/kwik startproject demo .demo
+	cd .demo && ../$(BIN)/python manage.py runserver $(DEMO_ADDR)
+
+test: install services browser lint  ## everything CI runs: lint, then the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-quick: install  ## the suite without slow end-to-end, browser and PostgreSQL tests
+	$(BIN)/python -m pytest -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+services:  ## PostgreSQL up and answering at KWIK_TEST_DATABASE_URL
+	scripts/ensure-postgres
+
+browser:  ## Debian's chromium, when the suite has browser tests
+	scripts/ensure-chromium
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .ruff_cache

@@ -1,0 +1,175 @@
+"""`AppConfig`: what kwik knows about one installed app, and where its parts live by convention.
+
+An app is a Python package. Kwik finds its parts by name (`models`, `routes`, `admin`, `tasks`,
+`commands` modules; `templates/`, `static/`, `migrations/` folders), so a new app needs no
+registration code. A package may subclass `AppConfig` in its `apps.py` to set a label, a route
+prefix, its own settings, start-up and shutdown hooks, checks or exception handlers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from kwik.conf.models import AppSettings
+from kwik.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    import click
+
+    from kwik.checks.messages import CheckMessage
+    from kwik.http.routing import Router
+
+__all__ = ["PARTS", "AppConfig"]
+
+PARTS = ("models", "routes", "admin", "tasks", "commands")
+"""The conventional modules of an app, imported on first use (models at start-up)."""
+
+
+class AppConfig:
+    """One installed app.
+
+    Example (`catalog/apps.py`):
+        class CatalogConfig(AppConfig):
+            verbose_name = "Product catalog"
+            route_prefix = "/api/catalog"
+            settings_model = CatalogSettings
+
+            def ready(self) -> None:
+                ...  # everything is imported and validated by now
+    """
+
+    name: str = ""
+    """Dotted path of the app's package; inferred from where `apps.py` lives when left empty."""
+    label: str = ""
+    """Short unique name (default: last part of `name`); used in table names and route names."""
+    verbose_name: str = ""
+    route_prefix: str | None = None
+    """Where the app's routes are mounted (default `/<label>`; `""` mounts them at the root)."""
+    settings_model: ClassVar[type[AppSettings] | None] = None
+    exception_handlers: ClassVar[Mapping[type[BaseException] | int, Callable[..., Any]]] = {}
+    """Extra exception handlers this app adds to the application (by exception class or status)."""
+    default: ClassVar[bool] = False
+    """Pick this class when `apps.py` defines several configs."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+        self.name = self.name or module.__name__
+        self.label = self.label or self.name.rpartition(".")[2]
+        if not self.label.isidentifier():
+            raise ImproperlyConfigured(
+                f"App {self.name!r} has label {self.label!r}, which is not a Python identifier;"
+                " set `label` on its AppConfig"
+            )
+        self.verbose_name = self.verbose_name or self.label.replace("_", " ").capitalize()
+        if self.route_prefix is None:
+            self.route_prefix = f"/{self.label}"
+        self.path = self._find_path(module)
+        self.settings: AppSettings | None = None
+        self._parts: dict[str, ModuleType | None] = {}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.label}>"
+
+    def _find_path(self, module: ModuleType) -> Path:
+        locations = list(getattr(module, "__path__", []))
+        if len(locations) == 1:
+            return Path(locations[0])
+        if getattr(module, "__file__", None):
+            return Path(module.__file__).parent  # type: ignore[arg-type]
+        raise ImproperlyConfigured(
+            f"App {self.name!r} is a namespace package spread over {locations}; "
+            "give it an __init__.py"
+        )
+
+    # Hooks an app overrides ------------------------------------------------------------------
+
+    def ready(self) -> None:
+        """Run once when every app's models are imported and settings validated."""
+
+    async def startup(self) -> None:
+        """Run when the ASGI application starts, in INSTALLED_APPS order."""
+
+    async def shutdown(self) -> None:
+        """Run when the ASGI application stops, in reverse INSTALLED_APPS order."""
+
+    def check(self, *, deploy: bool = False) -> list[CheckMessage]:
+        """This app's own system checks (`kwik check`); `deploy` adds production checks."""
+        return []
+
+    # Conventional parts ----------------------------------------------------------------------
+
+    def import_part(self, part: str) -> ModuleType | None:
+        """The app's `part` module (see PARTS), imported once; None when the app has none."""
+        if part not in self._parts:
+            dotted = f"{self.name}.{part}"
+            if importlib.util.find_spec(dotted) is None:
+                self._parts[part] = None
+            else:
+                try:
+                    self._parts[part] = importlib.import_module(dotted)
+                except Exception as exc:
+                    raise ImproperlyConfigured(
+                        f"App {self.label!r}: {dotted} failed to import: "
+                        f"{type(exc).__name__}: {exc}"
+                    ) from exc
+        return self._parts[part]
+
+    @property
+    def router(self) -> Router | None:
+        """The `router` of the app's `routes` module, if it has one."""
+        from kwik.http.routing import Router
+
+        routes = self.import_part("routes")
+        if routes is None:
+            return None
+        found = getattr(routes, "router", None)
+        if not isinstance(found, Router):
+            raise ImproperlyConfigured(
+                f"{routes.__name__} must define `router = Router()` (a kwik.http.Router); "
+                f"found {type(found).__name__}"
+            )
+        return found
+
+    @property
+    def commands(self) -> list[click.Command]:
+        """CLI commands from the app's `commands` module.
+
+        The module's `commands` list when it has one; otherwise every click command defined in
+        the module itself (commands imported from elsewhere are not picked up twice).
+        """
+        import click
+
+        module = self.import_part("commands")
+        if module is None:
+            return []
+        listed = getattr(module, "commands", None)
+        if listed is not None:
+            return list(listed)
+        return [
+            value
+            for value in vars(module).values()
+            if isinstance(value, click.Command) and inspect.getmodule(value.callback) is module
+        ]
+
+    def folder(self, name: str) -> Path | None:
+        """`templates`, `static` or `migrations` inside the app, when it exists."""
+        candidate = self.path / name
+        return candidate if candidate.is_dir() else None
+
+    @property
+    def templates_dir(self) -> Path | None:
+        return self.folder("templates")
+
+    @property
+    def static_dir(self) -> Path | None:
+        return self.folder("static")
+
+    @property
+    def migrations_dir(self) -> Path | None:
+        return self.folder("migrations")

@@ -1,0 +1,127 @@
+"""`get_application()`: one Starlette application built from the settings and the app registry.
+
+A project's `asgi.py` calls it once (`app = get_application()`) for uvicorn or gunicorn; runserver
+and the test client call it the same way, so development and production run the same stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+
+from kwik.apps import AppConfig, apps
+from kwik.bootstrap import setup
+from kwik.conf import settings
+from kwik.exceptions import ImproperlyConfigured
+from kwik.http.problems import http_exception_handler, server_error_handler
+from kwik.http.routing import Router
+from kwik.http.staticfiles import MultiStaticFiles
+from kwik.imports import import_string
+
+__all__ = ["get_application", "get_exception_handlers", "get_routes"]
+
+ExceptionKey = type[BaseException] | int
+
+
+def _project_router() -> Router | None:
+    if settings.ROOT_URLCONF is None:
+        return None
+    router = import_string(f"{settings.ROOT_URLCONF}:router", setting="ROOT_URLCONF")
+    if not isinstance(router, Router):
+        raise ImproperlyConfigured(
+            f"ROOT_URLCONF: {settings.ROOT_URLCONF}.router must be a kwik.http.Router, "
+            f"not {type(router).__name__}"
+        )
+    return router
+
+
+def get_routes() -> list[BaseRoute]:
+    """The project's routing table: ROOT_URLCONF's router at the root, then each app's router at
+    its `route_prefix`, with route names qualified by the app label (`catalog:product-list`)."""
+    apps.check_ready()
+    table = Router()
+    project = _project_router()
+    if project is not None:
+        table.include_router(project)
+    for config in apps.get_app_configs():
+        router = config.router
+        if router is not None:
+            table.include_router(
+                router,
+                prefix=config.route_prefix or "",
+                namespace=config.label,
+                app_label=config.label,
+            )
+    return table.routes
+
+
+def _static_mount() -> Mount | None:
+    folders = [settings.core.resolve(folder) for folder in settings.STATICFILES_DIRS]
+    folders += [c.static_dir for c in apps.get_app_configs() if c.static_dir is not None]
+    if not folders:
+        return None
+    return Mount(settings.STATIC_URL.rstrip("/"), MultiStaticFiles(folders), name="static")
+
+
+def get_exception_handlers() -> dict[ExceptionKey, Callable[..., Any]]:
+    """The handler chain: kwik's problem+json handlers, then each app's, then EXCEPTION_HANDLERS.
+
+    Later entries win for the same key; Starlette picks the handler of the nearest class in the
+    exception's MRO, so a handler for a subclass refines rather than replaces a general one.
+    """
+    handlers: dict[ExceptionKey, Callable[..., Any]] = {
+        HTTPException: http_exception_handler,
+        Exception: server_error_handler,
+    }
+    for config in apps.get_app_configs():
+        handlers.update(config.exception_handlers)
+    for key, path in settings.EXCEPTION_HANDLERS.items():
+        target: Any = (
+            int(key) if key.isdigit() else import_string(key, setting="EXCEPTION_HANDLERS")
+        )
+        if not isinstance(target, int) and not (
+            isinstance(target, type) and issubclass(target, BaseException)
+        ):
+            raise ImproperlyConfigured(
+                f"EXCEPTION_HANDLERS: key {key!r} is neither a status code nor an exception class"
+            )
+        handlers[target] = import_string(path, setting="EXCEPTION_HANDLERS")
+    return handlers
+
+
+def _lifespan(configs: list[AppConfig]) -> Callable[[Starlette], Any]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for config in configs:
+                await config.startup()
+                stack.push_async_callback(config.shutdown)
+            yield
+
+    return lifespan
+
+
+def get_application() -> Starlette:
+    """Build the project's ASGI application, loading settings and apps first if needed."""
+    setup()
+    routes = get_routes()
+    if settings.DEBUG:
+        static = _static_mount()
+        if static is not None:
+            routes.append(static)
+    middleware = [
+        Middleware(import_string(path, setting="MIDDLEWARE")) for path in settings.MIDDLEWARE
+    ]
+    return Starlette(
+        debug=settings.DEBUG,
+        routes=routes,
+        middleware=middleware,
+        exception_handlers=get_exception_handlers(),
+        lifespan=_lifespan(apps.get_app_configs()),
+    )

@@ -1,0 +1,100 @@
+"""`kwik runserver`: the development server (uvicorn), checked first, reloading on changes.
+
+With the reloader on, uvicorn's supervisor watches the project with watchfiles and restarts a
+worker process that builds the application afresh, so edits to routes, settings and templates are
+picked up without restarting the command.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from pathlib import Path
+
+import click
+
+import kwik
+from kwik.checks import format_report, run_checks
+from kwik.cli.errors import CommandError
+from kwik.conf import ENVIRONMENT_VARIABLE, settings
+
+__all__ = ["RELOAD_PATTERNS", "parse_address", "project_root", "runserver"]
+
+DEFAULT_ADDRESS = ("127.0.0.1", 8000)
+RELOAD_PATTERNS = ["*.py", "*.html", "*.jinja", "*.jinja2", "*.j2", "*.txt", "*.toml"]
+_ADDRESS = re.compile(r"^(?:(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-]+):)?(?P<port>\d+)$")
+
+
+def parse_address(text: str | None) -> tuple[str, int]:
+    """`8000`, `0.0.0.0:8000`, `localhost:9000` or `[::1]:8000` as (host, port)."""
+    if not text:
+        return DEFAULT_ADDRESS
+    match = _ADDRESS.match(text)
+    if not match:
+        raise CommandError(
+            f"{text!r} is not an address: use PORT, HOST:PORT or [IPv6]:PORT, e.g. 127.0.0.1:8000"
+        )
+    port = int(match["port"])
+    if not 1 <= port <= 65535:
+        raise CommandError(f"Port {port} is out of range: use a number from 1 to 65535")
+    host = (match["host"] or DEFAULT_ADDRESS[0]).strip("[]")
+    return host, port
+
+
+def project_root() -> Path:
+    """The folder the settings module's top package sits in (what `sys.path` needs)."""
+    module = settings.module or ""
+    spec = importlib.util.find_spec(module) if module else None
+    if spec is None or spec.origin is None:
+        return Path.cwd()
+    return Path(spec.origin).resolve().parents[module.count(".")]
+
+
+@click.command()
+@click.argument("address", required=False, metavar="[ADDR:]PORT")
+@click.option("--noreload", is_flag=True, help="Don't restart the server when files change.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes (turns the reloader off when above 1).",
+)
+@click.option("--skip-checks", is_flag=True, help="Start even when system checks find errors.")
+def runserver(address: str | None, noreload: bool, workers: int, skip_checks: bool) -> None:
+    """Serve the project for development at [ADDR:]PORT (default 127.0.0.1:8000)."""
+    import uvicorn
+
+    host, port = parse_address(address)
+    kwik.setup()
+    if not skip_checks:
+        found = run_checks()
+        if any(message.is_serious for message in found):
+            click.echo(format_report(found), err=True)
+            raise CommandError("System checks found errors; fix them, or pass --skip-checks")
+        click.echo(format_report(found))
+    root = project_root()
+    reload = not noreload and workers == 1
+    if settings.module:
+        os.environ[ENVIRONMENT_VARIABLE] = settings.module  # the reloaded workers load the same
+    target = settings.ASGI_APPLICATION or "kwik.asgi:get_application"
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"kwik {kwik.__version__} with settings {settings.module!r}")
+    click.echo(f"Serving at http://{shown_host}:{port}/ - quit with CONTROL-C.")
+    if reload:
+        click.echo(f"Reloading on changes under {root}")
+    elif not noreload:
+        click.echo("The reloader is off because --workers is above 1.")
+    uvicorn.run(
+        target,
+        factory=settings.ASGI_APPLICATION is None,
+        host=host,
+        port=port,
+        reload=reload,
+        reload_dirs=[str(root)] if reload else None,
+        reload_includes=RELOAD_PATTERNS if reload else None,
+        workers=workers,
+        app_dir=str(root),
+        log_level="info",
+    )

@@ -1,0 +1,110 @@
+"""`kwik startapp NAME [DIR]`: a new app package with the conventional modules and a test.
+
+When run inside a project whose INSTALLED_APPS is a plain list literal, the app is added to it, so
+the new app serves its routes at once; otherwise the command says what line to add.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+from pathlib import Path
+
+import click
+
+from kwik.cli.scaffold import check_name, check_target, render_tree, template_root
+from kwik.conf import ENVIRONMENT_VARIABLE, locate_settings
+from kwik.exceptions import KwikError
+
+__all__ = ["install_app", "startapp"]
+
+
+def _settings_file() -> Path | None:
+    try:
+        location = locate_settings(os.environ.get(ENVIRONMENT_VARIABLE))
+    except KwikError:
+        return None
+    if location is None:
+        return None
+    candidate = location.root.joinpath(*location.module.split(".")).with_suffix(".py")
+    if candidate.is_file():
+        return candidate
+    spec = importlib.util.find_spec(location.module)
+    return Path(spec.origin) if spec and spec.origin else None
+
+
+def _installed_apps_list(tree: ast.Module) -> ast.List | None:
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "INSTALLED_APPS" for t in targets):
+            return node.value if isinstance(node.value, ast.List) else None
+    return None
+
+
+def install_app(settings_file: Path, app: str) -> bool:
+    """Add `app` to a literal `INSTALLED_APPS = [...]` in `settings_file`; False if there is none.
+
+    The file is edited in place at the list's closing bracket, so comments and layout survive.
+    """
+    source = settings_file.read_text(encoding="utf-8")
+    try:
+        listing = _installed_apps_list(ast.parse(source))
+    except SyntaxError:
+        return False
+    if listing is None or listing.end_lineno is None or listing.end_col_offset is None:
+        return False
+    if any(isinstance(e, ast.Constant) and e.value == app for e in listing.elts):
+        return True
+    data = source.encode()  # ast offsets count UTF-8 bytes
+    starts = [0]
+    starts += [i + 1 for i, byte in enumerate(data) if byte == ord("\n")]
+
+    def at(line: int, column: int) -> int:
+        return starts[line - 1] + column
+
+    close = at(listing.end_lineno, listing.end_col_offset) - 1
+    line_start = starts[listing.end_lineno - 1]
+    entry = f'"{app}"'.encode()
+    if data[line_start:close].strip():
+        insertion, position = (b" " + entry if listing.elts else entry), close
+    else:
+        indent = listing.elts[0].col_offset if listing.elts else 4
+        insertion, position = b" " * indent + entry + b",\n", line_start
+    data = data[:position] + insertion + data[position:]
+    if listing.elts:
+        last = listing.elts[-1]
+        assert last.end_lineno is not None
+        assert last.end_col_offset is not None
+        last_end = at(last.end_lineno, last.end_col_offset)
+        if not data[last_end:close].lstrip().startswith(b","):
+            data = data[:last_end] + b"," + data[last_end:]
+    settings_file.write_text(data.decode(), encoding="utf-8")
+    return True
+
+
+@click.command()
+@click.argument("name")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def startapp(name: str, directory: Path | None) -> None:
+    """Create app NAME in ./NAME (or DIRECTORY) and add it to INSTALLED_APPS."""
+    target = (directory or Path.cwd() / name).resolve()
+    check_target(target)
+    check_name(name, "app")
+    context = {
+        "app_name": name,
+        "app_class": "".join(part.capitalize() for part in name.split("_")),
+        "app_title": name.replace("_", " ").capitalize(),
+    }
+    written = render_tree(template_root() / "app", target, context)
+    click.echo(f"Created app {name!r} in {target} ({len(written)} files).")
+    settings_file = _settings_file()
+    if settings_file is not None and install_app(settings_file, name):
+        click.echo(f"Added {name!r} to INSTALLED_APPS in {settings_file}.")
+    else:
+        click.echo(f"Add {name!r} to INSTALLED_APPS in your settings to turn it on.")

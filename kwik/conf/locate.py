@@ -1,0 +1,69 @@
+"""Finding the project's settings module: `--settings`, then `KWIK_SETTINGS_MODULE`, then the
+nearest pyproject.toml with a `[tool.kwik]` table above the working directory.
+
+The answer also names the folder that must be importable, so `kwik` works from any folder of a
+project without the user touching PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from kwik.exceptions import ImproperlyConfigured
+
+__all__ = ["ENVIRONMENT_VARIABLE", "SettingsLocation", "find_pyproject", "locate_settings"]
+
+ENVIRONMENT_VARIABLE = "KWIK_SETTINGS_MODULE"
+
+
+@dataclass(frozen=True)
+class SettingsLocation:
+    """Where the settings module was found, for messages and `sys.path`."""
+
+    module: str
+    source: str
+    root: Path
+
+
+def find_pyproject(start: Path) -> tuple[Path, dict[str, object]] | None:
+    """The nearest pyproject.toml at or above `start` with a `[tool.kwik]` table, and that table."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if not candidate.is_file():
+            continue
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ImproperlyConfigured(f"Cannot read {candidate}: {exc}") from exc
+        table = data.get("tool", {}).get("kwik")
+        if isinstance(table, dict):
+            return candidate, table
+    return None
+
+
+def locate_settings(
+    explicit: str | None = None,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    cwd: Path | None = None,
+) -> SettingsLocation | None:
+    """Resolve the settings module name in kwik's order, or None when nothing names one."""
+    here = (cwd or Path.cwd()).resolve()
+    if explicit:
+        return SettingsLocation(explicit, "--settings", here)
+    if environ.get(ENVIRONMENT_VARIABLE):
+        return SettingsLocation(environ[ENVIRONMENT_VARIABLE], ENVIRONMENT_VARIABLE, here)
+    found = find_pyproject(here)
+    if found is None:
+        return None
+    path, table = found
+    module = table.get("settings")
+    if not isinstance(module, str) or not module:
+        raise ImproperlyConfigured(
+            f'{path} has a [tool.kwik] table without settings = "package.settings"; add it'
+        )
+    return SettingsLocation(module, f"[tool.kwik] in {path}", path.parent)

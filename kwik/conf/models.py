@@ -1,0 +1,130 @@
+"""The typed shape of settings: kwik's own (`CoreSettings`) and the base for apps' (`AppSettings`).
+
+Each setting is a field of a Pydantic model, so one declaration gives the name, the type, the
+default, the validation and the docs. An app declares its own settings the same way and points its
+`AppConfig.settings_model` at the class; kwik validates them together at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+__all__ = [
+    "INSECURE_KEY_PREFIX",
+    "AppSettings",
+    "CoreSettings",
+    "secret_key_problem",
+    "type_name",
+]
+
+INSECURE_KEY_PREFIX = "kwik-insecure-"
+_MIN_KEY_LENGTH = 50
+_MIN_KEY_UNIQUE = 5
+_DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
+
+
+class AppSettings(BaseModel):
+    """Base class of a settings model: UPPER_CASE fields with types and defaults.
+
+    Example:
+        class TasksSettings(AppSettings):
+            TASKS_CONCURRENCY: int = 10
+            TASKS_QUEUES: list[str] = ["default"]
+
+    The names share one namespace with kwik's own settings, so prefix them with the app's name.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+def type_name(annotation: Any) -> str:
+    """`bool`, `list[str]`, `Path | None`: a setting's type as a user would write it."""
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "").replace("pathlib.", "")
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is not fit for production, or None when it is."""
+    if not key:
+        return "is missing"
+    if key.startswith(INSECURE_KEY_PREFIX):
+        return f"starts with {INSECURE_KEY_PREFIX!r} (a development key made by startproject)"
+    if len(key) < _MIN_KEY_LENGTH or len(set(key)) < _MIN_KEY_UNIQUE:
+        return (
+            f"is too weak ({len(key)} characters, {len(set(key))} distinct; at least "
+            f"{_MIN_KEY_LENGTH} characters with {_MIN_KEY_UNIQUE} distinct are required)"
+        )
+    return None
+
+
+class CoreSettings(AppSettings):
+    """Kwik's own settings. `docs/settings.md` describes each one."""
+
+    BASE_DIR: Path | None = None
+    DEBUG: bool = False
+    SECRET_KEY: str = ""
+    INSTALLED_APPS: list[str] = []
+    MIDDLEWARE: list[str] = []
+    ROOT_URLCONF: str | None = None
+    ASGI_APPLICATION: str | None = None
+    DATABASE_URL: str = "sqlite+aiosqlite:///db.sqlite3"
+    STATIC_URL: str = "/static/"
+    STATICFILES_DIRS: list[Path] = []
+    TEMPLATE_DIRS: list[Path] = []
+    EXCEPTION_HANDLERS: dict[str, str] = {}
+
+    @field_validator("INSTALLED_APPS", "MIDDLEWARE")
+    @classmethod
+    def _dotted_paths_once(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for entry in value:
+            if not _DOTTED_PATH.match(entry):
+                raise ValueError(f"{entry!r} is not a dotted Python path")
+            if entry in seen:
+                raise ValueError(f"{entry!r} is listed twice")
+            seen.add(entry)
+        return value
+
+    @field_validator("ROOT_URLCONF", "ASGI_APPLICATION")
+    @classmethod
+    def _dotted_path(cls, value: str | None) -> str | None:
+        if value is not None and not _DOTTED_PATH.match(value):
+            raise ValueError(f"{value!r} is not a dotted Python path")
+        return value
+
+    @field_validator("STATIC_URL")
+    @classmethod
+    def _url_prefix(cls, value: str) -> str:
+        if not (value.startswith("/") and value.endswith("/")):
+            raise ValueError(f"{value!r} must start and end with '/', like '/static/'")
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _looks_like_url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError(f"{value!r} is not a URL like 'sqlite+aiosqlite:///db.sqlite3'")
+        return value
+
+    @model_validator(mode="after")
+    def _production_ready(self) -> CoreSettings:
+        problem = None if self.DEBUG else secret_key_problem(self.SECRET_KEY)
+        if problem:
+            raise ValueError(
+                f"SECRET_KEY {problem} while DEBUG is off: set KWIK_SECRET_KEY in the environment "
+                "to a random value, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+            )
+        return self
+
+    def resolve(self, path: Path) -> Path:
+        """`path` made absolute against BASE_DIR (or left as given when BASE_DIR is unset)."""
+        if path.is_absolute() or self.BASE_DIR is None:
+            return path
+        return self.BASE_DIR / path

@@ -1,0 +1,72 @@
+"""Compiling a handler once, at registration, into the endpoint Starlette calls per request.
+
+The plan lists where each parameter comes from; the request path only follows it. The core knows
+the request itself and path parameters; query, header, cookie, body and dependency parameters
+extend the same plan (issue "Core III").
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from kwik.exceptions import ImproperlyConfigured
+
+__all__ = ["Endpoint", "compile_handler", "to_response"]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+_REQUEST = object()
+
+
+def _source(
+    handler: Callable[..., Any], parameter: inspect.Parameter, path_params: Collection[str]
+) -> object:
+    annotation = parameter.annotation
+    if isinstance(annotation, type) and issubclass(annotation, Request):
+        return _REQUEST
+    if parameter.name == "request" and annotation is inspect.Parameter.empty:
+        return _REQUEST
+    if parameter.name in path_params:
+        return parameter.name
+    raise ImproperlyConfigured(
+        f"Handler {handler.__module__}.{handler.__qualname__}: cannot tell where parameter "
+        f"{parameter.name!r} comes from; it is not a path parameter ({sorted(path_params)}) "
+        "and not annotated as Request"
+    )
+
+
+def to_response(result: Any, status_code: int) -> Response:
+    """What a handler returned, as a Response: models and plain data become JSON."""
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, BaseModel):
+        return Response(result.model_dump_json(), status_code, media_type="application/json")
+    return JSONResponse(result, status_code)
+
+
+def compile_handler(
+    handler: Callable[..., Any], path_params: Collection[str], status_code: int = 200
+) -> Endpoint:
+    """The endpoint for `handler`: its parameters resolved once, its result made a Response."""
+    sources = [
+        (parameter.name, _source(handler, parameter, path_params))
+        for parameter in inspect.signature(handler).parameters.values()
+    ]
+    is_async = inspect.iscoroutinefunction(handler)
+
+    async def endpoint(request: Request) -> Response:
+        path = request.path_params
+        kwargs = {name: request if src is _REQUEST else path[name] for name, src in sources}
+        if is_async:
+            result = await handler(**kwargs)
+        else:
+            result = await run_in_threadpool(handler, **kwargs)
+        return to_response(result, status_code)
+
+    return endpoint
