@@ -38,10 +38,15 @@ def _shape(path_regex: re.Pattern[str]) -> str:
 
 
 def check_routes() -> list[CheckMessage]:
-    """The routing table builds, and no two routes answer the same method on the same path."""
+    """The routing table builds, and no two routes answer the same method on the same path.
+
+    Skipped while an app's parts are broken: check_app_parts reports those, once.
+    """
     from kwik.asgi import get_routes
     from kwik.http.routing import Route
 
+    if check_app_parts():
+        return []
     try:
         routes = get_routes()
     except ImproperlyConfigured as exc:

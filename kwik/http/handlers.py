@@ -54,15 +54,22 @@ def compile_handler(
     handler: Callable[..., Any], path_params: Collection[str], status_code: int = 200
 ) -> Endpoint:
     """The endpoint for `handler`: its parameters resolved once, its result made a Response."""
+    try:
+        signature = inspect.signature(handler, eval_str=True)
+    except NameError as exc:
+        raise ImproperlyConfigured(
+            f"Handler {handler.__module__}.{handler.__qualname__}: an annotation can't be "
+            f"resolved ({exc}); import the type at module level"
+        ) from exc
     sources = [
         (parameter.name, _source(handler, parameter, path_params))
-        for parameter in inspect.signature(handler).parameters.values()
+        for parameter in signature.parameters.values()
     ]
     is_async = inspect.iscoroutinefunction(handler)
 
     async def endpoint(request: Request) -> Response:
         path = request.path_params
-        kwargs = {name: request if src is _REQUEST else path[name] for name, src in sources}
+        kwargs = {name: request if src is _REQUEST else path[src] for name, src in sources}
         if is_async:
             result = await handler(**kwargs)
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import sys
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from kwik.checks import format_report, run_checks
 from kwik.cli.errors import CommandError
 from kwik.conf import ENVIRONMENT_VARIABLE, settings
 
-__all__ = ["RELOAD_PATTERNS", "parse_address", "project_root", "runserver"]
+__all__ = ["RELOAD_PATTERNS", "parse_address", "project_root", "runserver", "watched_folders"]
 
 DEFAULT_ADDRESS = ("127.0.0.1", 8000)
 RELOAD_PATTERNS = ["*.py", "*.html", "*.jinja", "*.jinja2", "*.j2", "*.txt", "*.toml"]
@@ -51,6 +52,38 @@ def project_root() -> Path:
     return Path(spec.origin).resolve().parents[module.count(".")]
 
 
+def watched_folders(root: Path) -> list[Path]:
+    """The project folder, plus app and template folders of the project's that live elsewhere.
+
+    Installed third-party packages (under the interpreter's prefix) are not watched.
+    """
+    from kwik.apps import apps
+
+    installed = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    candidates = [config.path.resolve() for config in apps.get_app_configs()]
+    candidates += [settings.core.resolve(folder).resolve() for folder in settings.TEMPLATE_DIRS]
+    folders = [root]
+    for folder in candidates:
+        inside = [f for f in (*folders, *installed) if folder.is_relative_to(f)]
+        if not inside and folder.is_dir():
+            folders.append(folder)
+    return folders
+
+
+def ignored_folders(root: Path) -> list[Path]:
+    """Folders in the project not worth watching: virtual environments and hidden folders."""
+    return [
+        folder
+        for folder in root.iterdir()
+        if folder.is_dir()
+        and (
+            folder.name.startswith(".")
+            or folder.name == "node_modules"
+            or (folder / "pyvenv.cfg").exists()
+        )
+    ]
+
+
 @click.command()
 @click.argument("address", required=False, metavar="[ADDR:]PORT")
 @click.option("--noreload", is_flag=True, help="Don't restart the server when files change.")
@@ -76,6 +109,7 @@ def runserver(address: str | None, noreload: bool, workers: int, skip_checks: bo
         click.echo(format_report(found))
     root = project_root()
     reload = not noreload and workers == 1
+    folders = watched_folders(root) if reload else []
     if settings.module:
         os.environ[ENVIRONMENT_VARIABLE] = settings.module  # the reloaded workers load the same
     target = settings.ASGI_APPLICATION or "kwik.asgi:get_application"
@@ -83,7 +117,7 @@ def runserver(address: str | None, noreload: bool, workers: int, skip_checks: bo
     click.echo(f"kwik {kwik.__version__} with settings {settings.module!r}")
     click.echo(f"Serving at http://{shown_host}:{port}/ - quit with CONTROL-C.")
     if reload:
-        click.echo(f"Reloading on changes under {root}")
+        click.echo(f"Reloading on changes under {', '.join(map(str, folders))}")
     elif not noreload:
         click.echo("The reloader is off because --workers is above 1.")
     uvicorn.run(
@@ -92,8 +126,9 @@ def runserver(address: str | None, noreload: bool, workers: int, skip_checks: bo
         host=host,
         port=port,
         reload=reload,
-        reload_dirs=[str(root)] if reload else None,
+        reload_dirs=[str(folder) for folder in folders] or None,
         reload_includes=RELOAD_PATTERNS if reload else None,
+        reload_excludes=[str(folder) for folder in ignored_folders(root)] if reload else None,
         workers=workers,
         app_dir=str(root),
         log_level="info",
