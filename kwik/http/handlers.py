@@ -1,8 +1,8 @@
 """Compiling a handler once, at registration, into the endpoint Starlette calls per request.
 
-The plan lists where each parameter comes from; the request path only follows it. The core knows
-the request itself and path parameters; query, header, cookie, body and dependency parameters
-extend the same plan (issue "Core III").
+Each parameter gets an extractor (a function of the request) chosen from its annotation and name;
+the request path only calls them. The core knows the request itself and path parameters; query,
+header, cookie, body and dependency parameters add extractors to the same plan (issue "Core III").
 """
 
 from __future__ import annotations
@@ -18,26 +18,40 @@ from starlette.responses import JSONResponse, Response
 
 from kwik.exceptions import ImproperlyConfigured
 
-__all__ = ["Endpoint", "compile_handler", "to_response"]
+__all__ = ["Endpoint", "Extractor", "compile_handler", "to_response"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-_REQUEST = object()
+Extractor = Callable[[Request], Any]
 
 
-def _source(
+def _describe(handler: Callable[..., Any]) -> str:
+    return f"Handler {handler.__module__}.{handler.__qualname__}"
+
+
+def _the_request(request: Request) -> Request:
+    return request
+
+
+def _path_parameter(name: str) -> Extractor:
+    def extract(request: Request) -> Any:
+        return request.path_params[name]
+
+    return extract
+
+
+def _extractor(
     handler: Callable[..., Any], parameter: inspect.Parameter, path_params: Collection[str]
-) -> object:
+) -> Extractor:
     annotation = parameter.annotation
     if isinstance(annotation, type) and issubclass(annotation, Request):
-        return _REQUEST
+        return _the_request
     if parameter.name == "request" and annotation is inspect.Parameter.empty:
-        return _REQUEST
+        return _the_request
     if parameter.name in path_params:
-        return parameter.name
+        return _path_parameter(parameter.name)
     raise ImproperlyConfigured(
-        f"Handler {handler.__module__}.{handler.__qualname__}: cannot tell where parameter "
-        f"{parameter.name!r} comes from; it is not a path parameter ({sorted(path_params)}) "
-        "and not annotated as Request"
+        f"{_describe(handler)}: cannot tell where parameter {parameter.name!r} comes from; it is "
+        f"not a path parameter ({sorted(path_params)}) and not annotated as Request"
     )
 
 
@@ -58,18 +72,17 @@ def compile_handler(
         signature = inspect.signature(handler, eval_str=True)
     except NameError as exc:
         raise ImproperlyConfigured(
-            f"Handler {handler.__module__}.{handler.__qualname__}: an annotation can't be "
-            f"resolved ({exc}); import the type at module level"
+            f"{_describe(handler)}: an annotation can't be resolved ({exc}); "
+            "import the type at module level"
         ) from exc
-    sources = [
-        (parameter.name, _source(handler, parameter, path_params))
+    plan = [
+        (parameter.name, _extractor(handler, parameter, path_params))
         for parameter in signature.parameters.values()
     ]
     is_async = inspect.iscoroutinefunction(handler)
 
     async def endpoint(request: Request) -> Response:
-        path = request.path_params
-        kwargs = {name: request if src is _REQUEST else path[src] for name, src in sources}
+        kwargs = {name: extract(request) for name, extract in plan}
         if is_async:
             result = await handler(**kwargs)
         else:

@@ -218,3 +218,29 @@ def test_websocket_routes_accept_connections():
     with client_for(router).websocket_connect("/ws/echo") as connection:
         connection.send_text("hi")
         assert connection.receive_text() == "hi"
+
+
+def test_an_annotation_that_cannot_be_resolved_is_reported_at_declaration(project):
+    project.write(
+        "late.py",
+        """
+        from __future__ import annotations
+
+        from kwik.http import Router
+
+        router = Router()
+
+
+        def declare():
+            class Local:
+                pass
+
+            @router.get("/x")
+            async def handler(request: Local) -> dict[str, str]:
+                return {}
+        """,
+    )
+    import late
+
+    with pytest.raises(ImproperlyConfigured, match=r"an annotation can't be resolved .*'Local'"):
+        late.declare()
