@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import click
 
     from kwik.checks.messages import CheckMessage
+    from kwik.conf.settings import Settings
     from kwik.http.routing import Router
 
 __all__ = ["PARTS", "AppConfig"]
@@ -70,7 +71,8 @@ class AppConfig:
         if self.route_prefix is None:
             self.route_prefix = f"/{self.label}"
         self.path = self._find_path(module)
-        self.settings: AppSettings | None = None
+        self._settings: AppSettings | None = None
+        self._bound_to: Settings | None = None
         self._parts: dict[str, ModuleType | None] = {}
 
     def __repr__(self) -> str:
@@ -86,6 +88,28 @@ class AppConfig:
             f"App {self.name!r} is a namespace package spread over {locations}; "
             "give it an __init__.py"
         )
+
+    @property
+    def settings(self) -> AppSettings | None:
+        """This app's `settings_model` values as in effect now (test overrides included)."""
+        if self._bound_to is not None:
+            return self._bound_to.group(self.label)
+        return self._settings
+
+    def bind_settings(self, settings: Settings | None) -> None:
+        """Validate `settings_model` against the project's settings (or take its defaults).
+
+        Called once by the registry. Reads go through `settings`, so `override_settings` is seen
+        through `app_config.settings` as through `kwik.conf.settings`.
+        """
+        model = self.settings_model
+        if model is None:
+            return
+        if settings is None:
+            self._settings = model()
+        else:
+            settings.bind(self.label, model)
+            self._bound_to = settings
 
     # Hooks an app overrides ------------------------------------------------------------------
 

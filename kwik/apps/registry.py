@@ -46,8 +46,12 @@ def _config_class_in(package: ModuleType) -> type[AppConfig]:
     dotted = f"{package.__name__}.apps"
     if importlib.util.find_spec(dotted) is None:
         return AppConfig
-    module = _import(dotted)
-    assert module is not None
+    try:
+        module = importlib.import_module(dotted)
+    except Exception as exc:
+        raise ImproperlyConfigured(
+            f"App {package.__name__!r}: {dotted} failed to import: {type(exc).__name__}: {exc}"
+        ) from exc
     found = [
         value
         for value in vars(module).values()
@@ -117,9 +121,7 @@ class Apps:
             self._load_configs(installed_apps)
             self.configs_ready = True
             for config in self._configs.values():
-                model = config.settings_model
-                if model is not None:
-                    config.settings = settings.bind(config.label, model) if settings else model()
+                config.bind_settings(settings)
             if settings is not None:
                 settings.check_unknown()
             for config in self._configs.values():
@@ -138,16 +140,16 @@ class Apps:
         by_name: dict[str, str] = {}
         for entry in installed_apps:
             config = create_config(entry)
+            if config.name in by_name:
+                raise ImproperlyConfigured(
+                    f"App {config.name!r} is installed twice (as {by_name[config.name]!r} and "
+                    f"{entry!r}); keep one entry in INSTALLED_APPS"
+                )
             if config.label in self._configs:
                 other = self._configs[config.label]
                 raise ImproperlyConfigured(
                     f"App labels aren't unique: {config.name!r} and {other.name!r} are both "
                     f"labelled {config.label!r}. Set a different `label` on one's AppConfig."
-                )
-            if config.name in by_name:
-                raise ImproperlyConfigured(
-                    f"App {config.name!r} is installed twice (as {by_name[config.name]!r} and "
-                    f"{entry!r}); keep one entry in INSTALLED_APPS"
                 )
             by_name[config.name] = entry
             self._configs[config.label] = config

@@ -56,7 +56,9 @@ def locate_settings(
     if explicit:
         return SettingsLocation(explicit, "--settings", here)
     if environ.get(ENVIRONMENT_VARIABLE):
-        return SettingsLocation(environ[ENVIRONMENT_VARIABLE], ENVIRONMENT_VARIABLE, here)
+        return SettingsLocation(
+            environ[ENVIRONMENT_VARIABLE], f"{ENVIRONMENT_VARIABLE} (or --settings)", here
+        )
     found = find_pyproject(here)
     if found is None:
         return None

@@ -12,7 +12,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 __all__ = [
     "INSECURE_KEY_PREFIX",
@@ -85,9 +85,9 @@ class CoreSettings(AppSettings):
         seen: set[str] = set()
         for entry in value:
             if not _DOTTED_PATH.match(entry):
-                raise ValueError(f"{entry!r} is not a dotted Python path")
+                raise ValueError(f"{entry!r} is not a dotted Python path like 'package.module'")
             if entry in seen:
-                raise ValueError(f"{entry!r} is listed twice")
+                raise ValueError(f"{entry!r} is listed twice; remove one of them")
             seen.add(entry)
         return value
 
@@ -113,12 +113,18 @@ class CoreSettings(AppSettings):
         return value
 
     @model_validator(mode="after")
-    def _production_ready(self) -> CoreSettings:
+    def _production_ready(self, info: ValidationInfo) -> CoreSettings:
         problem = None if self.DEBUG else secret_key_problem(self.SECRET_KEY)
         if problem:
+            # The sources (see kwik.conf.validation) say which file or variable to fix.
+            sources = (info.context or {}).get("sources", {})
+            key = "SECRET_KEY"
+            if "SECRET_KEY" in sources:
+                key += f" (from {sources['SECRET_KEY']})"
+            debug = f"from {sources['DEBUG']}" if "DEBUG" in sources else "the default"
             raise ValueError(
-                f"SECRET_KEY {problem} while DEBUG is off: set KWIK_SECRET_KEY in the environment "
-                "to a random value, e.g. the output of "
+                f"{key} {problem} while DEBUG is off ({debug}): set KWIK_SECRET_KEY in the "
+                "environment to a random value, e.g. the output of "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
             )
         return self

@@ -57,6 +57,11 @@ class Settings:
 
     def bind(self, owner: str, model: type[AppSettings]) -> AppSettings:
         """Validate the settings an app declares; called once per app by the registry."""
+        if owner == CORE:
+            raise ImproperlyConfigured(
+                f"App label {CORE!r} is reserved for kwik's own settings; set a different `label` "
+                f"on the AppConfig using {model.__module__}.{model.__qualname__}"
+            )
         for name in model.model_fields:
             if self._owner.get(name, owner) != owner:
                 raise ImproperlyConfigured(

@@ -42,7 +42,7 @@ def read_module(module_name: str, *, found_through: str) -> RawSettings:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
             raise ImproperlyConfigured(
                 f"Settings module {module_name!r} (from {found_through}) cannot be found: "
                 f"{exc}. Check the name, and run kwik from the project folder."
@@ -71,6 +71,19 @@ def _wants_json(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel | list | dict)
 
 
+def _json_example(annotation: Any) -> str:
+    """A JSON value of the shape `annotation` wants, for error messages."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        wanted = [arg for arg in typing.get_args(annotation) if _wants_json(arg)]
+        return _json_example(wanted[0]) if wanted else '["a", "b"]'
+    if origin is dict or (
+        isinstance(annotation, type) and issubclass(annotation, BaseModel | dict)
+    ):
+        return '{"key": "value"}'
+    return '["a", "b"]'
+
+
 def env_overrides(
     models: Iterable[type[BaseModel]], environ: Mapping[str, str], raw: RawSettings
 ) -> None:
@@ -88,8 +101,8 @@ def env_overrides(
             try:
                 raw.set(name, json.loads(text), source)
             except json.JSONDecodeError as exc:
+                example = _json_example(info.annotation)
                 raise ImproperlyConfigured(
                     f"Setting {name} from {source} must be JSON for a "
-                    f'{type_name(info.annotation)}, e.g. {variable}=\'["a", "b"]\' for a list '
-                    f'or \'{{"k": "v"}}\' for a dict ({exc})'
+                    f"{type_name(info.annotation)}, e.g. {variable}='{example}' ({exc})"
                 ) from exc

@@ -25,7 +25,7 @@ def validate_settings(model: type[M], raw: RawSettings) -> M:
     """Build `model` from the values in `raw` that it declares."""
     values = {name: raw.values[name] for name in model.model_fields if name in raw.values}
     try:
-        return model.model_validate(values)
+        return model.model_validate(values, context={"sources": raw.sources})
     except ValidationError as exc:
         lines = [_describe(model, error, raw) for error in exc.errors()]
         raise ImproperlyConfigured("\n".join(lines)) from None

@@ -83,7 +83,9 @@ def test_root_urlconf_without_a_router_is_refused(project):
     project.settings('ROOT_URLCONF = "proj.urls"\n')
     kwik.setup("proj.settings")
 
-    with pytest.raises(ImproperlyConfigured, match=r"ROOT_URLCONF: 'proj\.urls' has no attribute 'router'"):
+    with pytest.raises(
+        ImproperlyConfigured, match=r"ROOT_URLCONF: 'proj\.urls' has no attribute 'router'"
+    ):
         get_application()
 
 
@@ -276,7 +278,9 @@ def test_static_files_are_served_from_apps_and_staticfiles_dirs_in_debug(project
 
 def test_static_files_are_not_served_with_debug_off(project):
     project.package("shop", {"static/shop.css": "body {}\n"})
-    project.settings('INSTALLED_APPS = ["shop"]\nSECRET_KEY = "' + "s3cret-K3y!" * 6 + '"\n', debug=False)
+    project.settings(
+        'INSTALLED_APPS = ["shop"]\nSECRET_KEY = "' + "s3cret-K3y!" * 6 + '"\n', debug=False
+    )
     kwik.setup("proj.settings")
 
     assert TestClient(get_application()).get("/static/shop.css").status_code == 404
