@@ -6,6 +6,7 @@ folders named `project_name` or `app_name` take the given name; everything else 
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import keyword
 import shutil
@@ -33,11 +34,24 @@ def template_root() -> Path:
     raise CommandError(f"kwik's project_template folder is missing from {package}; reinstall kwik")
 
 
-def check_name(name: str, kind: str) -> None:
-    """Refuse names that can't be, or shouldn't be, a Python package name."""
-    if not name.isidentifier() or keyword.iskeyword(name):
+def check_name(name: str, kind: str, target: Path | None = None) -> None:
+    """Refuse names that can't be, or shouldn't be, a Python package name.
+
+    `target` is the folder about to be filled: when it already exists (empty) on `sys.path`, as
+    under `python -m kwik` or `manage.py`, it imports as a namespace package of the same name,
+    which is not a clash.
+    """
+    if keyword.iskeyword(name):
+        raise CommandError(
+            f"{name!r} is not a valid {kind} name: it is a Python keyword; choose another"
+        )
+    if not name.isidentifier():
         suggestion = name.replace("-", "_").replace(" ", "_").replace(".", "_")
-        hint = f", such as {suggestion!r}" if suggestion.isidentifier() else ""
+        hint = (
+            f", such as {suggestion!r}"
+            if suggestion.isidentifier() and not keyword.iskeyword(suggestion)
+            else ""
+        )
         raise CommandError(f"{name!r} is not a valid {kind} name: use a Python identifier{hint}")
     if name in sys.stdlib_module_names:
         raise CommandError(
@@ -45,14 +59,27 @@ def check_name(name: str, kind: str) -> None:
             "module; choose another"
         )
     try:
-        taken = importlib.util.find_spec(name) is not None
+        spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         taken = True
+    else:
+        taken = spec is not None and not _is_only_folder(spec, target)
     if taken:
         raise CommandError(
             f"{name!r} is not a valid {kind} name: it clashes with the installed module {name!r};"
             " choose another"
         )
+
+
+def _is_only_folder(spec: importlib.machinery.ModuleSpec, target: Path | None) -> bool:
+    """Whether `spec` is nothing but the folder `target`, seen as a namespace package."""
+    locations = list(spec.submodule_search_locations or [])
+    return (
+        target is not None
+        and spec.origin is None
+        and bool(locations)
+        and all(Path(location).resolve() == target.resolve() for location in locations)
+    )
 
 
 def check_target(target: Path) -> None:

@@ -57,7 +57,7 @@ def locate_settings(
         return SettingsLocation(explicit, "--settings", here)
     if environ.get(ENVIRONMENT_VARIABLE):
         return SettingsLocation(
-            environ[ENVIRONMENT_VARIABLE], f"{ENVIRONMENT_VARIABLE} (or --settings)", here
+            environ[ENVIRONMENT_VARIABLE], f"--settings or {ENVIRONMENT_VARIABLE}", here
         )
     found = find_pyproject(here)
     if found is None:

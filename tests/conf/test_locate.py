@@ -177,7 +177,7 @@ def test_missing_module_named_by_environment_names_the_variable(
         kwik.setup()
 
     assert str(error.value) == (
-        "Settings module 'shop.setings' (from KWIK_SETTINGS_MODULE (or --settings)) cannot be found: "
+        "Settings module 'shop.setings' (from --settings or KWIK_SETTINGS_MODULE) cannot be found: "
         "No module named 'shop.setings'. Check the name, and run kwik from the project folder."
     )
 

@@ -20,7 +20,8 @@ from kwik.exceptions import KwikError
 __all__ = ["install_app", "startapp"]
 
 
-def _settings_file() -> Path | None:
+def _project() -> tuple[Path, Path] | None:
+    """The project's settings file, and the folder its packages import from; None outside one."""
     try:
         location = locate_settings(os.environ.get(ENVIRONMENT_VARIABLE))
     except KwikError:
@@ -29,12 +30,31 @@ def _settings_file() -> Path | None:
         return None
     candidate = location.root.joinpath(*location.module.split(".")).with_suffix(".py")
     if candidate.is_file():
-        return candidate
-    spec = importlib.util.find_spec(location.module)
-    return Path(spec.origin) if spec and spec.origin else None
+        return candidate, location.root
+    try:
+        spec = importlib.util.find_spec(location.module)
+    except Exception:  # its package is missing or broken: say what to add instead of crashing
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    origin = Path(spec.origin).resolve()
+    return origin, origin.parents[location.module.count(".")]
+
+
+def _app_entry(target: Path, root: Path) -> str | None:
+    """The INSTALLED_APPS entry of an app made in `target`: its dotted path from `root`."""
+    try:
+        parts = target.relative_to(root.resolve()).parts
+    except ValueError:
+        return None
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return ".".join(parts)
 
 
 def _installed_apps_list(tree: ast.Module) -> ast.List | None:
+    """The list of the last top-level `INSTALLED_APPS = [...]` (the one in effect), if literal."""
+    found = None
     for node in tree.body:
         if isinstance(node, ast.Assign):
             targets = node.targets
@@ -43,8 +63,8 @@ def _installed_apps_list(tree: ast.Module) -> ast.List | None:
         else:
             continue
         if any(isinstance(t, ast.Name) and t.id == "INSTALLED_APPS" for t in targets):
-            return node.value if isinstance(node.value, ast.List) else None
-    return None
+            found = node.value if isinstance(node.value, ast.List) else None
+    return found
 
 
 def install_app(settings_file: Path, app: str) -> bool:
@@ -74,8 +94,13 @@ def install_app(settings_file: Path, app: str) -> bool:
     if data[line_start:close].strip():
         insertion, position = (b" " + entry if listing.elts else entry), close
     else:
-        indent = listing.elts[0].col_offset if listing.elts else 4
-        insertion, position = b" " * indent + entry + b",\n", line_start
+        indent = b" " * 4
+        if listing.elts:  # indent like the last entry: same spaces or tabs
+            last = listing.elts[-1]
+            indent = data[starts[last.lineno - 1] : at(last.lineno, last.col_offset)]
+            if indent.strip():
+                indent = b" " * last.col_offset
+        insertion, position = indent + entry + b",\n", line_start
     data = data[:position] + insertion + data[position:]
     if listing.elts:
         last = listing.elts[-1]
@@ -95,7 +120,7 @@ def startapp(name: str, directory: Path | None) -> None:
     """Create app NAME in ./NAME (or DIRECTORY) and add it to INSTALLED_APPS."""
     target = (directory or Path.cwd() / name).resolve()
     check_target(target)
-    check_name(name, "app")
+    check_name(name, "app", target)
     context = {
         "app_name": name,
         "app_class": "".join(part.capitalize() for part in name.split("_")),
@@ -103,8 +128,14 @@ def startapp(name: str, directory: Path | None) -> None:
     }
     written = render_tree(template_root() / "app", target, context)
     click.echo(f"Created app {name!r} in {target} ({len(written)} files).")
-    settings_file = _settings_file()
-    if settings_file is not None and install_app(settings_file, name):
-        click.echo(f"Added {name!r} to INSTALLED_APPS in {settings_file}.")
+    project = _project()
+    entry = _app_entry(target, project[1]) if project else None
+    if project is not None and entry is not None and install_app(project[0], entry):
+        click.echo(f"Added {entry!r} to INSTALLED_APPS in {project[0]}.")
+    elif project is not None and entry is None:
+        click.echo(
+            f"{target} is outside the project folder {project[1]}: put it on the Python path, "
+            "then add its import path to INSTALLED_APPS to turn it on."
+        )
     else:
-        click.echo(f"Add {name!r} to INSTALLED_APPS in your settings to turn it on.")
+        click.echo(f"Add {entry or name!r} to INSTALLED_APPS in your settings to turn it on.")

@@ -22,7 +22,7 @@ def startproject(name: str, directory: Path | None) -> None:
     """Create project NAME in ./NAME, or in DIRECTORY (which must be new or empty)."""
     target = (directory or Path.cwd() / name).resolve()
     check_target(target)
-    check_name(name, "project")
+    check_name(name, "project", target)
     context = {
         "project_name": name,
         "secret_key": INSECURE_KEY_PREFIX + secrets.token_urlsafe(50),
