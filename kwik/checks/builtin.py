@@ -13,7 +13,7 @@ from kwik.apps import PARTS, apps
 from kwik.checks.messages import CheckMessage, Error, Warning
 from kwik.conf import settings
 from kwik.conf.models import secret_key_problem
-from kwik.exceptions import ImproperlyConfigured
+from kwik.exceptions import ImproperlyConfigured, KwikError
 
 __all__ = ["BUILTIN_CHECKS", "DEPLOY_CHECKS"]
 
@@ -30,6 +30,19 @@ def check_app_parts() -> list[CheckMessage]:
         except ImproperlyConfigured as exc:
             found.append(Error(str(exc), id="kwik.E001", obj=config.label))
     return found
+
+
+def check_app_commands() -> list[CheckMessage]:
+    """App commands neither shadow a core command nor clash with another app's."""
+    from kwik.cli.group import app_commands
+
+    if check_app_parts():
+        return []
+    try:
+        app_commands()
+    except KwikError as exc:
+        return [Error(str(exc), id="kwik.E004", obj="commands")]
+    return []
 
 
 def _shape(path_regex: re.Pattern[str]) -> str:
@@ -118,6 +131,7 @@ def check_secret_key() -> list[CheckMessage]:
 
 BUILTIN_CHECKS: list[Callable[[], list[CheckMessage]]] = [
     check_app_parts,
+    check_app_commands,
     check_routes,
     check_folders,
 ]

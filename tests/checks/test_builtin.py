@@ -151,3 +151,26 @@ def test_the_report_groups_findings_by_severity_and_counts_them():
     ]
     assert format_report([]) == "System check identified no issues."
     assert Warning("w", id="x").level == WARNING
+
+
+def test_an_app_command_named_like_a_core_command_is_an_error(project):
+    project.package(
+        "tools",
+        {
+            "commands.py": """
+            import click
+
+
+            @click.command()
+            def check() -> None:
+                pass
+            """
+        },
+    )
+    project.settings('INSTALLED_APPS = ["tools"]\n')
+    kwik.setup("proj.settings")
+
+    [found] = run_checks()
+
+    assert found.id == "kwik.E004"
+    assert "App 'tools' defines command 'check', which is a kwik core command" in found.msg

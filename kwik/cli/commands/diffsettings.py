@@ -29,5 +29,5 @@ def diffsettings(show_all: bool) -> None:
         is_default = value == loaded.default(name)
         if is_default and not show_all:
             continue
-        marker = "###" if is_default else ""
-        click.echo(f"{name} = {_shown(name, value)}  {marker}# {loaded.source(name)}".rstrip())
+        comment = "###" if is_default else "#"
+        click.echo(f"{name} = {_shown(name, value)}  {comment} {loaded.source(name)}")
