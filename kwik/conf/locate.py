@@ -7,7 +7,9 @@ project without the user touching PYTHONPATH.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +17,13 @@ from pathlib import Path
 
 from kwik.exceptions import ImproperlyConfigured
 
-__all__ = ["ENVIRONMENT_VARIABLE", "SettingsLocation", "find_pyproject", "locate_settings"]
+__all__ = [
+    "ENVIRONMENT_VARIABLE",
+    "SettingsLocation",
+    "find_pyproject",
+    "locate_settings",
+    "module_origin",
+]
 
 ENVIRONMENT_VARIABLE = "KWIK_SETTINGS_MODULE"
 
@@ -27,6 +35,26 @@ class SettingsLocation:
     module: str
     source: str
     root: Path
+
+    def make_importable(self) -> None:
+        """Put `root` on `sys.path`, so the settings module and the project's apps import."""
+        if str(self.root) not in sys.path:
+            sys.path.insert(0, str(self.root))
+
+
+def module_origin(module: str) -> tuple[Path, Path] | None:
+    """The file of `module` and the folder its top package sits in (the one `sys.path` needs).
+
+    Only the module's parent packages are imported; None when it can't be found.
+    """
+    try:
+        spec = importlib.util.find_spec(module)
+    except Exception:  # a parent package is missing or fails to import
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    origin = Path(spec.origin).resolve()
+    return origin, origin.parents[module.count(".")]
 
 
 def find_pyproject(start: Path) -> tuple[Path, dict[str, object]] | None:

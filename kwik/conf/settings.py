@@ -8,7 +8,6 @@ nobody declared. Values are read-only; tests change them with `override()`.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -172,9 +171,7 @@ def load_settings(
             "(`kwik startproject NAME` makes a project with all of this)"
         )
     if location is not None:
-        root = str(location.root)
-        if root not in sys.path:
-            sys.path.insert(0, root)
+        location.make_importable()
         raw = read_module(location.module, found_through=location.source)
     for name, value in (values or {}).items():
         raw.set(name, value, "configure()")

@@ -7,7 +7,6 @@ picked up without restarting the command.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import sys
@@ -19,6 +18,7 @@ import kwik
 from kwik.checks import format_report, run_checks
 from kwik.cli.errors import CommandError
 from kwik.conf import ENVIRONMENT_VARIABLE, settings
+from kwik.conf.locate import module_origin
 
 __all__ = ["RELOAD_PATTERNS", "parse_address", "project_root", "runserver", "watched_folders"]
 
@@ -45,11 +45,8 @@ def parse_address(text: str | None) -> tuple[str, int]:
 
 def project_root() -> Path:
     """The folder the settings module's top package sits in (what `sys.path` needs)."""
-    module = settings.module or ""
-    spec = importlib.util.find_spec(module) if module else None
-    if spec is None or spec.origin is None:
-        return Path.cwd()
-    return Path(spec.origin).resolve().parents[module.count(".")]
+    found = module_origin(settings.module) if settings.module else None
+    return found[1] if found else Path.cwd()
 
 
 def watched_folders(root: Path) -> list[Path]:

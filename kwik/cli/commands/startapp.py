@@ -7,7 +7,6 @@ the new app serves its routes at once; otherwise the command says what line to a
 from __future__ import annotations
 
 import ast
-import importlib.util
 import os
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import click
 
 from kwik.cli.scaffold import check_name, check_target, render_tree, template_root
 from kwik.conf import ENVIRONMENT_VARIABLE, locate_settings
+from kwik.conf.locate import module_origin
 from kwik.exceptions import KwikError
 
 __all__ = ["install_app", "startapp"]
@@ -28,17 +28,8 @@ def _project() -> tuple[Path, Path] | None:
         return None
     if location is None:
         return None
-    candidate = location.root.joinpath(*location.module.split(".")).with_suffix(".py")
-    if candidate.is_file():
-        return candidate, location.root
-    try:
-        spec = importlib.util.find_spec(location.module)
-    except Exception:  # its package is missing or broken: say what to add instead of crashing
-        return None
-    if spec is None or spec.origin is None:
-        return None
-    origin = Path(spec.origin).resolve()
-    return origin, origin.parents[location.module.count(".")]
+    location.make_importable()
+    return module_origin(location.module)
 
 
 def _app_entry(target: Path, root: Path) -> str | None:
