@@ -22,7 +22,9 @@ from kwik.suggestions import did_you_mean
 if TYPE_CHECKING:
     from kwik.conf.settings import Settings
 
-__all__ = ["Apps", "apps", "create_config"]
+__all__ = ["RESERVED_LABEL", "Apps", "apps", "create_config"]
+
+RESERVED_LABEL = "kwik"
 
 
 def _import(entry: str) -> ModuleType | None:
@@ -115,7 +117,10 @@ class Apps:
         if self.ready:
             return
         if self._loading:
-            raise RuntimeError("Apps.populate() isn't reentrant: an app's ready() called it")
+            raise ImproperlyConfigured(
+                "Apps.populate() isn't reentrant: an app's ready() called kwik.setup(); "
+                "ready() runs during setup, so it can use the registry directly"
+            )
         self._loading = True
         try:
             self._load_configs(installed_apps)
@@ -140,6 +145,11 @@ class Apps:
         by_name: dict[str, str] = {}
         for entry in installed_apps:
             config = create_config(entry)
+            if config.label == RESERVED_LABEL:
+                raise ImproperlyConfigured(
+                    f"App label {RESERVED_LABEL!r} is reserved for kwik itself (its settings and "
+                    f"core commands); set a different `label` on the AppConfig of {config.name!r}"
+                )
             if config.name in by_name:
                 raise ImproperlyConfigured(
                     f"App {config.name!r} is installed twice (as {by_name[config.name]!r} and "

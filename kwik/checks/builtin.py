@@ -1,7 +1,8 @@
 """Kwik's own system checks: settings, apps and routes, plus production checks for `--deploy`.
 
-Ids: kwik.E0xx are errors that stop `check`, runserver and migrate; kwik.W0xx warnings; the
-kwik.W1xx range is reserved for `--deploy`. Contrib apps add theirs through `AppConfig.check()`.
+Errors (stop `check`, runserver and migrate): kwik.E001 app parts, E002 routing table, E003
+clashing routes, E004 clashing commands, E005 middleware and exception handlers. Warnings: W0xx;
+the W1xx range is for `--deploy`. Contrib apps add theirs through `AppConfig.check()`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from kwik.checks.messages import CheckMessage, Error, Warning
 from kwik.conf import settings
 from kwik.conf.models import secret_key_problem
 from kwik.exceptions import ImproperlyConfigured, KwikError
+from kwik.imports import import_string
 
 __all__ = ["BUILTIN_CHECKS", "DEPLOY_CHECKS"]
 
@@ -85,6 +87,23 @@ def check_routes() -> list[CheckMessage]:
     return found
 
 
+def check_application_parts() -> list[CheckMessage]:
+    """MIDDLEWARE and EXCEPTION_HANDLERS import, so the application builds at start-up."""
+    from kwik.asgi import get_exception_handlers
+
+    found = []
+    for path in settings.MIDDLEWARE:
+        try:
+            import_string(path, setting="MIDDLEWARE")
+        except ImproperlyConfigured as exc:
+            found.append(Error(str(exc), id="kwik.E005", obj="settings"))
+    try:
+        get_exception_handlers()
+    except ImproperlyConfigured as exc:
+        found.append(Error(str(exc), id="kwik.E005", obj="settings"))
+    return found
+
+
 def check_folders() -> list[CheckMessage]:
     found = []
     for name in ("STATICFILES_DIRS", "TEMPLATE_DIRS"):
@@ -133,6 +152,7 @@ BUILTIN_CHECKS: list[Callable[[], list[CheckMessage]]] = [
     check_app_parts,
     check_app_commands,
     check_routes,
+    check_application_parts,
     check_folders,
 ]
 DEPLOY_CHECKS: list[Callable[[], list[CheckMessage]]] = [check_debug_off, check_secret_key]

@@ -19,6 +19,7 @@ from kwik.suggestions import did_you_mean
 __all__ = ["CORE_COMMANDS", "KwikGroup", "app_commands"]
 
 CORE_LABEL = "kwik"
+SHORT_HELP = 100
 
 CORE_COMMANDS = {
     "check": "kwik.cli.commands.check:check",
@@ -119,10 +120,12 @@ class KwikGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         groups: dict[str, list[tuple[str, str]]] = {CORE_LABEL: []}
         for name in sorted(CORE_COMMANDS):
-            groups[CORE_LABEL].append((name, _load_core(name).get_short_help_str(70)))
+            groups[CORE_LABEL].append((name, _load_core(name).get_short_help_str(SHORT_HELP)))
         listing, error = self._help_listing(ctx)
-        for name, (label, command) in sorted(listing.items()):
-            groups.setdefault(label, []).append((name, command.get_short_help_str(70)))
+        for name, (label, command) in listing.items():  # INSTALLED_APPS order
+            groups.setdefault(label, []).append((name, command.get_short_help_str(SHORT_HELP)))
+        for rows in groups.values():
+            rows.sort()
         for label, rows in groups.items():
             with formatter.section(f"Commands [{label}]"):
                 formatter.write_dl(rows)

@@ -25,7 +25,10 @@ __all__ = [
 INSECURE_KEY_PREFIX = "kwik-insecure-"
 _MIN_KEY_LENGTH = 50
 _MIN_KEY_UNIQUE = 5
-_DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
+_MODULE_PATH = r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*"
+_DOTTED_PATH = re.compile(rf"^{_MODULE_PATH}(:{_MODULE_PATH})?$")
+_MODULE_ONLY = re.compile(rf"^{_MODULE_PATH}$")
+_OBJECT_PATH = re.compile(rf"^{_MODULE_PATH}:{_MODULE_PATH}$")
 
 
 class AppSettings(BaseModel):
@@ -91,11 +94,20 @@ class CoreSettings(AppSettings):
             seen.add(entry)
         return value
 
-    @field_validator("ROOT_URLCONF", "ASGI_APPLICATION")
+    @field_validator("ROOT_URLCONF")
     @classmethod
-    def _dotted_path(cls, value: str | None) -> str | None:
-        if value is not None and not _DOTTED_PATH.match(value):
-            raise ValueError(f"{value!r} is not a dotted Python path")
+    def _module_path(cls, value: str | None) -> str | None:
+        if value is not None and not _MODULE_ONLY.match(value):
+            raise ValueError(
+                f"{value!r} is not a module path like 'shop.urls' (the module defines `router`)"
+            )
+        return value
+
+    @field_validator("ASGI_APPLICATION")
+    @classmethod
+    def _object_path(cls, value: str | None) -> str | None:
+        if value is not None and not _OBJECT_PATH.match(value):
+            raise ValueError(f"{value!r} is not a 'module:attribute' path like 'shop.asgi:app'")
         return value
 
     @field_validator("STATIC_URL")

@@ -40,12 +40,14 @@ class Settings:
         object.__setattr__(self, "_environ", environ)
         object.__setattr__(self, "_groups", {CORE: core})
         object.__setattr__(self, "_owner", dict.fromkeys(CoreSettings.model_fields, CORE))
+        object.__setattr__(self, "_apps_checked", False)
 
     module: str | None
     _raw: RawSettings
     _environ: Mapping[str, str]
     _groups: dict[str, AppSettings]
     _owner: dict[str, str]
+    _apps_checked: bool
 
     @property
     def core(self) -> CoreSettings:
@@ -56,11 +58,6 @@ class Settings:
 
     def bind(self, owner: str, model: type[AppSettings]) -> AppSettings:
         """Validate the settings an app declares; called once per app by the registry."""
-        if owner == CORE:
-            raise ImproperlyConfigured(
-                f"App label {CORE!r} is reserved for kwik's own settings; set a different `label` "
-                f"on the AppConfig using {model.__module__}.{model.__qualname__}"
-            )
         for name in model.model_fields:
             if self._owner.get(name, owner) != owner:
                 raise ImproperlyConfigured(
@@ -76,6 +73,7 @@ class Settings:
     def check_unknown(self) -> None:
         """Refuse module names that neither kwik nor an installed app declares."""
         check_unknown(self._raw, self._owner)
+        object.__setattr__(self, "_apps_checked", True)
 
     def group(self, owner: str) -> AppSettings:
         """The settings model instance of `owner` (an app label, or `"kwik"`)."""
@@ -132,7 +130,10 @@ class Settings:
     def _require(self, name: str) -> str:
         owner = self._owner.get(name)
         if owner is None:
-            raise AttributeError(f"Setting {name} does not exist.{did_you_mean(name, self._owner)}")
+            hint = did_you_mean(name, self._owner)
+            if not hint and not self._apps_checked:
+                hint = " (Installed apps' settings exist once kwik.setup() has run.)"
+            raise AttributeError(f"Setting {name} does not exist.{hint}")
         return owner
 
     def __getattr__(self, name: str) -> Any:

@@ -8,10 +8,12 @@ header, cookie, body and dependency parameters add extractors to the same plan (
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Collection
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
+from starlette import convertors
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -22,6 +24,15 @@ __all__ = ["Endpoint", "Extractor", "compile_handler", "to_response"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 Extractor = Callable[[Request], Any]
+
+_CONVERTED_TO: dict[type[convertors.Convertor[Any]], tuple[type, str]] = {
+    convertors.StringConvertor: (str, "str"),
+    convertors.PathConvertor: (str, "path"),
+    convertors.IntegerConvertor: (int, "int"),
+    convertors.FloatConvertor: (float, "float"),
+    convertors.UUIDConvertor: (uuid.UUID, "uuid"),
+}
+_CONVERTER_FOR = {kind: name for kind, name in _CONVERTED_TO.values() if name != "path"}
 
 
 def _describe(handler: Callable[..., Any]) -> str:
@@ -39,8 +50,28 @@ def _path_parameter(name: str) -> Extractor:
     return extract
 
 
+def _check_path_type(
+    handler: Callable[..., Any], parameter: inspect.Parameter, convertor: convertors.Convertor[Any]
+) -> None:
+    """Refuse `{n}` with `n: int`: the path gives a str, and the handler would get one."""
+    annotation = parameter.annotation
+    known = _CONVERTED_TO.get(type(convertor))
+    if known is None or not isinstance(annotation, type):
+        return
+    produced, _ = known
+    if not issubclass(produced, annotation):
+        hint = _CONVERTER_FOR.get(annotation)
+        fix = f"declare it as {{{parameter.name}:{hint}}} in the path" if hint else "annotate str"
+        raise ImproperlyConfigured(
+            f"{_describe(handler)}: path parameter {parameter.name!r} is annotated "
+            f"{annotation.__name__} but the path gives {produced.__name__}; {fix}"
+        )
+
+
 def _extractor(
-    handler: Callable[..., Any], parameter: inspect.Parameter, path_params: Collection[str]
+    handler: Callable[..., Any],
+    parameter: inspect.Parameter,
+    path_params: Mapping[str, convertors.Convertor[Any]],
 ) -> Extractor:
     annotation = parameter.annotation
     if isinstance(annotation, type) and issubclass(annotation, Request):
@@ -48,6 +79,7 @@ def _extractor(
     if parameter.name == "request" and annotation is inspect.Parameter.empty:
         return _the_request
     if parameter.name in path_params:
+        _check_path_type(handler, parameter, path_params[parameter.name])
         return _path_parameter(parameter.name)
     raise ImproperlyConfigured(
         f"{_describe(handler)}: cannot tell where parameter {parameter.name!r} comes from; it is "
@@ -65,7 +97,9 @@ def to_response(result: Any, status_code: int) -> Response:
 
 
 def compile_handler(
-    handler: Callable[..., Any], path_params: Collection[str], status_code: int = 200
+    handler: Callable[..., Any],
+    path_params: Mapping[str, convertors.Convertor[Any]],
+    status_code: int = 200,
 ) -> Endpoint:
     """The endpoint for `handler`: its parameters resolved once, its result made a Response."""
     try:

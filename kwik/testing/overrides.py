@@ -21,9 +21,13 @@ class override_settings:
 
     Values are validated as at start-up, so a wrong type fails the test at once.
 
+    The `app` and `client` fixtures build the application before a decorated test starts; to
+    change settings the application is built from, use the `settings` fixture in a fixture that
+    `app` comes after, or build the application inside the block.
+
     Example:
-        @override_settings(DEBUG=False, SECRET_KEY="x" * 50)
-        def test_production_error_page(client): ...
+        @override_settings(SHOP_PAGE_SIZE=5)
+        def test_short_pages(): ...
     """
 
     def __init__(self, **values: Any) -> None:

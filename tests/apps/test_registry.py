@@ -158,10 +158,13 @@ def test_ready_hook_calling_populate_again_is_an_error(project: Project):
         },
     )
 
-    with pytest.raises(RuntimeError) as error:
+    with pytest.raises(ImproperlyConfigured) as error:
         kwik.setup(project.settings("INSTALLED_APPS = ['shop']\n"))
 
-    assert str(error.value) == "Apps.populate() isn't reentrant: an app's ready() called it"
+    assert str(error.value) == (
+        "Apps.populate() isn't reentrant: an app's ready() called kwik.setup(); "
+        "ready() runs during setup, so it can use the registry directly"
+    )
 
 
 def test_app_settings_take_their_defaults_when_populated_without_settings(traced: Project):

@@ -174,3 +174,19 @@ def test_an_app_command_named_like_a_core_command_is_an_error(project):
 
     assert found.id == "kwik.E004"
     assert "App 'tools' defines command 'check', which is a kwik core command" in found.msg
+
+
+def test_middleware_and_exception_handlers_that_do_not_import_are_errors(project):
+    project.settings(
+        """
+        MIDDLEWARE = ["proj.middleware.Nope"]
+        EXCEPTION_HANDLERS = {"404": "proj.handlers.missing"}
+        """
+    )
+    kwik.setup("proj.settings")
+
+    found = run_checks()
+
+    assert ids(found) == ["kwik.E005", "kwik.E005"]
+    assert found[0].msg.startswith("MIDDLEWARE: cannot import 'proj.middleware'")
+    assert found[1].msg.startswith("EXCEPTION_HANDLERS: cannot import 'proj.handlers'")

@@ -41,7 +41,7 @@ async def product_list() -> list[str]:
     return []
 
 
-@router.put("/products/{pk}", name="product-update")
+@router.put("/products/{pk:int}", name="product-update")
 async def update(pk: int) -> dict[str, int]:
     return {}
 
@@ -100,7 +100,7 @@ def test_routes_shows_app_routes_under_their_prefix_with_qualified_names(run, pr
         ["GET", "/", "home", "(project)"],
         ["POST", "/contact", "contact", "(project)"],
         ["GET", "/api/catalog/products", "catalog:product_list", "catalog"],
-        ["PUT", "/api/catalog/products/{pk}", "catalog:product-update", "catalog"],
+        ["PUT", "/api/catalog/products/{pk:int}", "catalog:product-update", "catalog"],
         ["WS", "/api/catalog/live", "catalog:live", "catalog"],
     ]
 

@@ -157,8 +157,8 @@ def test_app_labelled_kwik_cannot_declare_settings(project: Project):
     )
 
     assert failure(project) == (
-        "App label 'kwik' is reserved for kwik's own settings; set a different `label` on the "
-        "AppConfig using shop.apps.ShopSettings"
+        "App label 'kwik' is reserved for kwik itself (its settings and core commands); "
+        "set a different `label` on the AppConfig of 'shop'"
     )
 
 

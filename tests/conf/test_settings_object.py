@@ -74,3 +74,16 @@ def test_as_dict_has_every_setting_with_its_value(loaded: None):
 
 def test_module_names_the_settings_module(loaded: None):
     assert settings.module == "proj.settings"
+
+
+def test_reading_an_app_setting_before_setup_says_setup_has_not_run(project):
+    project.settings()
+    project.pyproject("proj.settings")
+
+    with pytest.raises(AttributeError) as error:
+        settings.SHOP_PAGE_SIZE  # noqa: B018
+
+    assert str(error.value) == (
+        "Setting SHOP_PAGE_SIZE does not exist. "
+        "(Installed apps' settings exist once kwik.setup() has run.)"
+    )

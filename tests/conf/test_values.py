@@ -326,3 +326,23 @@ def test_database_url_that_is_not_a_url_is_refused(project: Project):
         "Invalid setting DATABASE_URL = 'db.sqlite3' (from proj.settings): 'db.sqlite3' is not "
         "a URL like 'sqlite+aiosqlite:///db.sqlite3'; expected str"
     )
+
+
+def test_root_urlconf_is_a_module_path_not_an_object_path(project: Project):
+    message = failure(project, "ROOT_URLCONF = 'shop.urls:router'\n")
+
+    assert message == (
+        "Invalid setting ROOT_URLCONF = 'shop.urls:router' (from proj.settings): "
+        "'shop.urls:router' is not a module path like 'shop.urls' (the module defines `router`); "
+        "expected str | None"
+    )
+
+
+def test_asgi_application_needs_a_module_and_an_attribute(project: Project):
+    message = failure(project, "ASGI_APPLICATION = 'shop.asgi.app'\n")
+
+    assert message == (
+        "Invalid setting ASGI_APPLICATION = 'shop.asgi.app' (from proj.settings): "
+        "'shop.asgi.app' is not a 'module:attribute' path like 'shop.asgi:app'; "
+        "expected str | None"
+    )

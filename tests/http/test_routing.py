@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 from pydantic import BaseModel
@@ -244,3 +245,28 @@ def test_an_annotation_that_cannot_be_resolved_is_reported_at_declaration(projec
 
     with pytest.raises(ImproperlyConfigured, match=r"an annotation can't be resolved .*'Local'"):
         late.declare()
+
+
+def test_a_path_parameter_typed_unlike_its_converter_is_refused_with_the_fix():
+    router = Router()
+
+    async def item(item_id: int) -> dict[str, int]:
+        return {}
+
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=r"'item_id' is annotated int but the path gives str; declare it as \{item_id:int\}",
+    ):
+        router.get("/items/{item_id}")(item)
+
+
+def test_a_uuid_path_parameter_arrives_as_a_uuid():
+    router = Router()
+
+    @router.get("/orders/{order_id:uuid}")
+    async def order(order_id: uuid.UUID) -> dict[str, str]:
+        return {"type": type(order_id).__name__}
+
+    response = client_for(router).get("/orders/6f1c2a9e-3b1d-4c8e-9a51-2d4f0b7c8e11")
+
+    assert response.json() == {"type": "UUID"}

@@ -82,7 +82,7 @@ def ignored_folders(root: Path) -> list[Path]:
 
 
 @click.command()
-@click.argument("address", required=False, metavar="[ADDR:]PORT")
+@click.argument("address", required=False, metavar="[[ADDR:]PORT]")
 @click.option("--noreload", is_flag=True, help="Don't restart the server when files change.")
 @click.option(
     "--workers",

@@ -32,6 +32,7 @@ def startproject(name: str, directory: Path | None) -> None:
     written = render_tree(template_root() / "project", target, context)
     shown = target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target
     click.echo(f"Created project {name!r} in {shown} ({len(written)} files). Next:")
-    click.echo(f"  cd {shown}")
+    if target != Path.cwd().resolve():
+        click.echo(f"  cd {shown}")
     click.echo("  kwik runserver      # serve it at http://127.0.0.1:8000/")
     click.echo("  python -m pytest    # run its tests")
