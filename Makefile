@@ -1,24 +1,24 @@
 # The few commands a person types. `make test` is what CI runs (.ci/run).
 PYTHON ?= python3
 VENV ?= .venv
-BIN := $(VENV)/bin
+BIN := $(abspath $(VENV))/bin
 DEMO_ADDR ?= 127.0.0.1:8000
 export KWIK_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 .PHONY: install demo test test-quick lint format services browser clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) scripts/check_python.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres]"
 	touch $@
 
 install: $(VENV)/.installed  ## a virtual environment in .venv with kwik and its test tools
 
 demo: install  ## make a demo project in .demo (once) and serve it on SQLite
 	@test -f .demo/manage.py || $(BIN)/kwik startproject demo .demo
-	cd .demo && ../$(BIN)/python manage.py runserver $(DEMO_ADDR)
+	cd .demo && $(BIN)/python manage.py runserver $(DEMO_ADDR)
 
 test: install services browser lint  ## everything CI runs: lint, then the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,13 +1,35 @@
-"""Importing objects named by dotted paths in settings, with errors that name the setting."""
+"""Importing what settings and conventions name, with errors that say what was being imported.
+
+Kwik imports user code in two ways: optional conventional modules (an app's `routes`, `apps`...)
+where absence is normal, and objects named in settings where it is a mistake. Both tell "does not
+exist" apart from "exists but fails to import", so a typo and a bug in the module read differently.
+"""
 
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import Any
 
 from kwik.exceptions import ImproperlyConfigured
 
-__all__ = ["import_string"]
+__all__ = ["import_optional", "import_string"]
+
+
+def import_optional(name: str, *, what: str) -> ModuleType | None:
+    """Import module `name`; None when it, or a package above it, does not exist.
+
+    Anything else (the module raising, or failing to import something it imports) becomes one
+    ImproperlyConfigured line: `<what> failed to import: <Error>: <message>`.
+    """
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+            return None
+        raise ImproperlyConfigured(f"{what} failed to import: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:
+        raise ImproperlyConfigured(f"{what} failed to import: {type(exc).__name__}: {exc}") from exc
 
 
 def import_string(path: str, *, setting: str) -> Any:

@@ -8,8 +8,6 @@ prefix, its own settings, start-up and shutdown hooks, checks or exception handl
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import inspect
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from kwik.conf.models import AppSettings
 from kwik.exceptions import ImproperlyConfigured
+from kwik.imports import import_optional
 
 if TYPE_CHECKING:
     import click
@@ -70,6 +69,11 @@ class AppConfig:
         self.verbose_name = self.verbose_name or self.label.replace("_", " ").capitalize()
         if self.route_prefix is None:
             self.route_prefix = f"/{self.label}"
+        if self.route_prefix and not self.route_prefix.startswith("/"):
+            raise ImproperlyConfigured(
+                f"App {self.name!r} has route_prefix {self.route_prefix!r}; it must start with '/' "
+                "(or be '' to mount the app's routes at the root)"
+            )
         self.path = self._find_path(module)
         self._settings: AppSettings | None = None
         self._bound_to: Settings | None = None
@@ -132,16 +136,7 @@ class AppConfig:
         """The app's `part` module (see PARTS), imported once; None when the app has none."""
         if part not in self._parts:
             dotted = f"{self.name}.{part}"
-            if importlib.util.find_spec(dotted) is None:
-                self._parts[part] = None
-            else:
-                try:
-                    self._parts[part] = importlib.import_module(dotted)
-                except Exception as exc:
-                    raise ImproperlyConfigured(
-                        f"App {self.label!r}: {dotted} failed to import: "
-                        f"{type(exc).__name__}: {exc}"
-                    ) from exc
+            self._parts[part] = import_optional(dotted, what=f"App {self.label!r}: {dotted}")
         return self._parts[part]
 
     @property
@@ -165,7 +160,8 @@ class AppConfig:
         """CLI commands from the app's `commands` module.
 
         The module's `commands` list when it has one; otherwise every click command defined in
-        the module itself (commands imported from elsewhere are not picked up twice).
+        the module itself, except subcommands of its groups (they run under their group) and
+        commands imported from elsewhere (they are not picked up twice).
         """
         import click
 
@@ -175,11 +171,18 @@ class AppConfig:
         listed = getattr(module, "commands", None)
         if listed is not None:
             return list(listed)
-        return [
+        defined = [
             value
             for value in vars(module).values()
             if isinstance(value, click.Command) and inspect.getmodule(value.callback) is module
         ]
+        nested = {
+            id(sub)
+            for group in defined
+            if isinstance(group, click.Group)
+            for sub in group.commands.values()
+        }
+        return [command for command in defined if id(command) not in nested]
 
     def folder(self, name: str) -> Path | None:
         """`templates`, `static` or `migrations` inside the app, when it exists."""

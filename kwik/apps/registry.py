@@ -8,8 +8,6 @@ models (import each `models` module), ready (call each `ready()`).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import inspect
 from collections.abc import Iterator, Sequence
 from types import ModuleType
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from kwik.apps.config import AppConfig
 from kwik.exceptions import AppRegistryNotReady, ImproperlyConfigured
+from kwik.imports import import_optional
 from kwik.suggestions import did_you_mean
 
 if TYPE_CHECKING:
@@ -28,32 +27,15 @@ RESERVED_LABEL = "kwik"
 
 
 def _import(entry: str) -> ModuleType | None:
-    """Import `entry`, None when it (not something it imports) does not exist."""
-    try:
-        return importlib.import_module(entry)
-    except ModuleNotFoundError as exc:
-        if exc.name and (entry == exc.name or entry.startswith(exc.name + ".")):
-            return None
-        raise ImproperlyConfigured(
-            f"App {entry!r} in INSTALLED_APPS failed to import: {type(exc).__name__}: {exc}"
-        ) from exc
-    except Exception as exc:
-        raise ImproperlyConfigured(
-            f"App {entry!r} in INSTALLED_APPS failed to import: {type(exc).__name__}: {exc}"
-        ) from exc
+    return import_optional(entry, what=f"App {entry!r} in INSTALLED_APPS")
 
 
 def _config_class_in(package: ModuleType) -> type[AppConfig]:
     """The AppConfig subclass defined in the package's `apps.py`, or the plain AppConfig."""
     dotted = f"{package.__name__}.apps"
-    if importlib.util.find_spec(dotted) is None:
+    module = import_optional(dotted, what=f"App {package.__name__!r}: {dotted}")
+    if module is None:
         return AppConfig
-    try:
-        module = importlib.import_module(dotted)
-    except Exception as exc:
-        raise ImproperlyConfigured(
-            f"App {package.__name__!r}: {dotted} failed to import: {type(exc).__name__}: {exc}"
-        ) from exc
     found = [
         value
         for value in vars(module).values()
@@ -76,6 +58,11 @@ def create_config(entry: str) -> AppConfig:
     """An `AppConfig` for one INSTALLED_APPS entry: a package path or an AppConfig class path."""
     module = _import(entry)
     if module is not None:
+        if not hasattr(module, "__path__"):
+            raise ImproperlyConfigured(
+                f"App {entry!r} in INSTALLED_APPS is a module, not a package: make it a folder "
+                "with an __init__.py"
+            )
         return _config_class_in(module)(module)
     module_path, _, class_name = entry.rpartition(".")
     owner = _import(module_path) if module_path else None

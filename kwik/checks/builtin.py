@@ -13,11 +13,11 @@ from collections.abc import Callable
 from kwik.apps import PARTS, apps
 from kwik.checks.messages import CheckMessage, Error, Warning
 from kwik.conf import settings
-from kwik.conf.models import secret_key_problem
+from kwik.conf.models import NEW_KEY_COMMAND, secret_key_problem
 from kwik.exceptions import ImproperlyConfigured, KwikError
 from kwik.imports import import_string
 
-__all__ = ["BUILTIN_CHECKS", "DEPLOY_CHECKS"]
+__all__ = ["BUILTIN_CHECKS", "DEPLOY_CHECKS", "NEEDS_WORKING_APPS", "Check"]
 
 
 def check_app_parts() -> list[CheckMessage]:
@@ -38,8 +38,6 @@ def check_app_commands() -> list[CheckMessage]:
     """App commands neither shadow a core command nor clash with another app's."""
     from kwik.cli.group import app_commands
 
-    if check_app_parts():
-        return []
     try:
         app_commands()
     except KwikError as exc:
@@ -53,15 +51,10 @@ def _shape(path_regex: re.Pattern[str]) -> str:
 
 
 def check_routes() -> list[CheckMessage]:
-    """The routing table builds, and no two routes answer the same method on the same path.
-
-    Skipped while an app's parts are broken: check_app_parts reports those, once.
-    """
+    """The routing table builds, and no two routes answer the same method on the same path."""
     from kwik.asgi import get_routes
     from kwik.http.routing import Route
 
-    if check_app_parts():
-        return []
     try:
         routes = get_routes()
     except ImproperlyConfigured as exc:
@@ -141,18 +134,15 @@ def check_secret_key() -> list[CheckMessage]:
         Warning(
             f"SECRET_KEY {problem}",
             id="kwik.W102",
-            hint="Set KWIK_SECRET_KEY to the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`",
+            hint=f"Set KWIK_SECRET_KEY to the output of {NEW_KEY_COMMAND}",
             obj="settings",
         )
     ]
 
 
-BUILTIN_CHECKS: list[Callable[[], list[CheckMessage]]] = [
-    check_app_parts,
-    check_app_commands,
-    check_routes,
-    check_application_parts,
-    check_folders,
-]
-DEPLOY_CHECKS: list[Callable[[], list[CheckMessage]]] = [check_debug_off, check_secret_key]
+Check = Callable[[], list[CheckMessage]]
+
+BUILTIN_CHECKS: list[Check] = [check_app_parts, check_folders]
+NEEDS_WORKING_APPS: list[Check] = [check_app_commands, check_routes, check_application_parts]
+"""Run only when check_app_parts found nothing: broken apps are reported once, by it."""
+DEPLOY_CHECKS: list[Check] = [check_debug_off, check_secret_key]

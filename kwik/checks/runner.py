@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kwik.apps import apps
-from kwik.checks.builtin import BUILTIN_CHECKS, DEPLOY_CHECKS
+from kwik.checks.builtin import BUILTIN_CHECKS, DEPLOY_CHECKS, NEEDS_WORKING_APPS
 from kwik.checks.messages import CRITICAL, ERROR, WARNING, CheckMessage
 
 __all__ = ["format_report", "run_checks"]
@@ -16,6 +16,9 @@ def run_checks(*, deploy: bool = False) -> list[CheckMessage]:
     found: list[CheckMessage] = []
     for check in [*BUILTIN_CHECKS, *(DEPLOY_CHECKS if deploy else [])]:
         found.extend(check())
+    if not any(message.id == "kwik.E001" for message in found):
+        for check in NEEDS_WORKING_APPS:
+            found.extend(check())
     for config in apps.get_app_configs():
         found.extend(config.check(deploy=deploy))
     return found

@@ -8,11 +8,9 @@ then a broken project is reported as such instead of as an unknown command.
 from __future__ import annotations
 
 import importlib
-import os
 
 import click
 
-from kwik.conf import ENVIRONMENT_VARIABLE
 from kwik.exceptions import KwikError
 from kwik.suggestions import did_you_mean
 
@@ -70,7 +68,7 @@ def _project_located() -> bool:
     from kwik.conf import locate_settings
 
     try:
-        return locate_settings(os.environ.get(ENVIRONMENT_VARIABLE)) is not None
+        return locate_settings() is not None
     except KwikError:
         return True
 

@@ -14,8 +14,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import jinja2
-
 import kwik
 from kwik.cli.errors import CommandError
 
@@ -94,6 +92,16 @@ def check_target(target: Path) -> None:
 
 def render_tree(source: Path, target: Path, context: Mapping[str, str]) -> list[Path]:
     """Render the template folder `source` into `target`; return the files written."""
+    try:
+        return _render(source, target, context)
+    except OSError as exc:
+        where = exc.filename or target
+        raise CommandError(f"Cannot write {where}: {exc.strerror or exc}") from exc
+
+
+def _render(source: Path, target: Path, context: Mapping[str, str]) -> list[Path]:
+    import jinja2  # here, so `kwik --help` doesn't pay for it
+
     environment = jinja2.Environment(
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False
     )

@@ -54,7 +54,8 @@ def module_origin(module: str) -> tuple[Path, Path] | None:
     if spec is None or spec.origin is None:
         return None
     origin = Path(spec.origin).resolve()
-    return origin, origin.parents[module.count(".")]
+    depth = module.count(".") + (origin.name == "__init__.py")  # a package's origin is inside it
+    return origin, origin.parents[depth]
 
 
 def find_pyproject(start: Path) -> tuple[Path, dict[str, object]] | None:

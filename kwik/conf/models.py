@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, mod
 
 __all__ = [
     "INSECURE_KEY_PREFIX",
+    "NEW_KEY_COMMAND",
     "AppSettings",
     "CoreSettings",
     "secret_key_problem",
@@ -23,6 +24,8 @@ __all__ = [
 ]
 
 INSECURE_KEY_PREFIX = "kwik-insecure-"
+NEW_KEY_COMMAND = "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+"""How to make a production SECRET_KEY; every message that asks for one quotes it."""
 _MIN_KEY_LENGTH = 50
 _MIN_KEY_UNIQUE = 5
 _MODULE_PATH = r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*"
@@ -136,8 +139,7 @@ class CoreSettings(AppSettings):
             debug = f"from {sources['DEBUG']}" if "DEBUG" in sources else "the default"
             raise ValueError(
                 f"{key} {problem} while DEBUG is off ({debug}): set KWIK_SECRET_KEY in the "
-                "environment to a random value, e.g. the output of "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+                f"environment to a random value, e.g. the output of {NEW_KEY_COMMAND}"
             )
         return self
 

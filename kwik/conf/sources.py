@@ -7,7 +7,6 @@ the user to guess which of three places is wrong.
 
 from __future__ import annotations
 
-import importlib
 import json
 import types
 import typing
@@ -19,6 +18,7 @@ from pydantic import BaseModel
 
 from kwik.conf.models import type_name
 from kwik.exceptions import ImproperlyConfigured
+from kwik.imports import import_optional
 
 __all__ = ["ENV_PREFIX", "RawSettings", "env_overrides", "read_module"]
 
@@ -39,21 +39,12 @@ class RawSettings:
 
 def read_module(module_name: str, *, found_through: str) -> RawSettings:
     """Import the settings module and collect its UPPER_CASE names (others are private helpers)."""
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
-            raise ImproperlyConfigured(
-                f"Settings module {module_name!r} (from {found_through}) cannot be found: "
-                f"{exc}. Check the name, and run kwik from the project folder."
-            ) from exc
+    module = import_optional(module_name, what=f"Settings module {module_name!r}")
+    if module is None:
         raise ImproperlyConfigured(
-            f"Settings module {module_name!r} failed to import: {exc}"
-        ) from exc
-    except Exception as exc:
-        raise ImproperlyConfigured(
-            f"Settings module {module_name!r} raised {type(exc).__name__} on import: {exc}"
-        ) from exc
+            f"Settings module {module_name!r} (from {found_through}) cannot be found. "
+            "Check the name, and run kwik from the project folder."
+        )
     raw = RawSettings()
     for name, value in vars(module).items():
         if name.isupper() and not name.startswith("_"):

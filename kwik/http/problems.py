@@ -22,9 +22,18 @@ __all__ = [
     "http_exception_handler",
     "problem_response",
     "server_error_handler",
+    "status_phrase",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def status_phrase(status: int) -> str:
+    """The standard phrase of `status` ("Not Found"), or "Error" for a code HTTP doesn't name."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def problem_response(
@@ -39,7 +48,7 @@ def problem_response(
     """A problem+json response; `title` defaults to the status phrase, as RFC 9457 asks."""
     body: dict[str, Any] = {
         "type": type,
-        "title": title or HTTPStatus(status).phrase,
+        "title": title or status_phrase(status),
         "status": status,
     }
     if detail:
@@ -81,7 +90,7 @@ def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
-    phrase = HTTPStatus(exc.status_code).phrase
+    phrase = status_phrase(exc.status_code)
     detail = exc.detail if exc.detail != phrase else None
     if isinstance(exc, HTTPError):
         return problem_response(

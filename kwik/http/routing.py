@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from starlette import routing as starlette_routing
 from starlette.routing import BaseRoute, compile_path
 
-from kwik.http.handlers import compile_handler
+from kwik.http.handlers import Endpoint, compile_handler
 
 __all__ = ["Route", "Router", "WebSocketRoute", "join_paths"]
 
@@ -44,11 +44,14 @@ class Route(starlette_routing.Route):
         status_code: int = 200,
         include_in_schema: bool = True,
         app_label: str | None = None,
+        endpoint: Endpoint | None = None,
     ) -> None:
-        _, _, convertors = compile_path(path)
+        if endpoint is None:
+            _, _, convertors = compile_path(path)
+            endpoint = compile_handler(handler, convertors, status_code)
         super().__init__(
             path,
-            compile_handler(handler, convertors, status_code),
+            endpoint,
             methods=methods,
             name=name or handler.__name__,
             include_in_schema=include_in_schema,
@@ -58,7 +61,10 @@ class Route(starlette_routing.Route):
         self.app_label = app_label
 
     def copy_with(self, prefix: str, namespace: str | None, app_label: str | None) -> Route:
-        """This route mounted under `prefix`, its name in `namespace`, owned by `app_label`."""
+        """This route mounted under `prefix`, its name in `namespace`, owned by `app_label`.
+
+        The compiled endpoint is reused: a handler is compiled once however often it is mounted.
+        """
         return Route(
             join_paths(prefix, self.path),
             self.handler,
@@ -67,6 +73,7 @@ class Route(starlette_routing.Route):
             status_code=self.status_code,
             include_in_schema=self.include_in_schema,
             app_label=self.app_label or app_label,
+            endpoint=self.endpoint,
         )
 
 

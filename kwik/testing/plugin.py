@@ -9,12 +9,15 @@ plugin costs nothing in test suites that don't use it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
 from kwik.testing.overrides import SettingsOverrides
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
 
 __all__ = ["app", "client", "kwik_project", "settings"]
 
@@ -48,5 +51,7 @@ def app(kwik_project: None, settings: SettingsOverrides) -> Starlette:
 @pytest.fixture
 def client(app: Starlette) -> Iterator[TestClient]:
     """A test client for `app`; apps' startup and shutdown hooks run around the test."""
+    from starlette.testclient import TestClient
+
     with TestClient(app) as test_client:
         yield test_client

@@ -366,3 +366,48 @@ def test_conventional_folder_must_be_a_folder(project: Project):
     project.package("shop", {"templates": "not a folder"})
 
     assert create_config("shop").templates_dir is None
+
+
+def test_route_prefix_without_a_leading_slash_is_an_error(project: Project):
+    with pytest.raises(ImproperlyConfigured) as error:
+        config_for(project, apps_py(route_prefix="catalog"))
+
+    assert str(error.value) == (
+        "App 'shop' has route_prefix 'catalog'; it must start with '/' "
+        "(or be '' to mount the app's routes at the root)"
+    )
+
+
+def test_an_app_that_is_a_module_not_a_package_is_an_error(project: Project):
+    project.write("single.py", "")
+
+    with pytest.raises(ImproperlyConfigured) as error:
+        create_config("single")
+
+    assert str(error.value) == (
+        "App 'single' in INSTALLED_APPS is a module, not a package: make it a folder with an "
+        "__init__.py"
+    )
+
+
+def test_subcommands_of_a_group_run_under_the_group_not_at_the_top(project: Project):
+    config = loaded(
+        project,
+        files={
+            "commands.py": """
+            import click
+
+
+            @click.group()
+            def catalog_admin() -> None:
+                pass
+
+
+            @catalog_admin.command()
+            def load() -> None:
+                pass
+            """
+        },
+    )
+
+    assert [command.name for command in config.commands] == ["catalog-admin"]

@@ -134,7 +134,14 @@ def test_diffsettings_shows_only_values_that_differ_from_the_defaults(run, shop)
 
     assert result.code == 0
     shown = {line.split(" = ")[0] for line in result.out.splitlines()}
-    assert shown == {"ASGI_APPLICATION", "BASE_DIR", "DEBUG", "ROOT_URLCONF", "SECRET_KEY"}
+    assert shown == {
+        "ASGI_APPLICATION",
+        "BASE_DIR",
+        "DATABASE_URL",
+        "DEBUG",
+        "ROOT_URLCONF",
+        "SECRET_KEY",
+    }
     assert "DEBUG = True  # shop.settings" in result.out.splitlines()
     assert "ROOT_URLCONF = 'shop.urls'  # shop.settings" in result.out.splitlines()
 

@@ -210,7 +210,7 @@ def test_an_app_made_inside_the_project_package_is_added_by_its_dotted_path(run,
 def test_an_app_outside_the_project_is_not_added(run, shop, tmp_path):
     before = (shop / "shop/settings.py").read_text(encoding="utf-8")
 
-    result = run("startapp", "catalog", str(tmp_path / "elsewhere"))
+    result = run("startapp", "catalog", str(tmp_path / "elsewhere/catalog"))
 
     assert result.code == 0
     assert (shop / "shop/settings.py").read_text(encoding="utf-8") == before
@@ -280,3 +280,14 @@ def test_renders_into_an_existing_empty_folder_named_like_the_app(run, project):
 
     assert result.code == 0, result.err
     assert files_under(project.root / "catalog") == APP_FILES
+
+
+def test_an_app_folder_named_unlike_the_app_is_refused(run, shop):
+    result = run("startapp", "store", "apps/store_v2")
+
+    assert result.code == 1
+    assert result.error == (
+        f"The app's folder {shop / 'apps/store_v2'} must be named 'store': the folder name "
+        "is the package name. Use a DIRECTORY ending in /store"
+    )
+    assert not (shop / "apps").exists()

@@ -10,6 +10,7 @@ import pytest
 import kwik
 from kwik import ImproperlyConfigured
 from kwik.conf import load_settings, settings
+from kwik.conf.locate import module_origin
 from tests.support import Project
 
 
@@ -162,8 +163,8 @@ def test_missing_module_named_explicitly_says_so(project: Project):
         kwik.setup("shop.settings")
 
     assert str(error.value) == (
-        "Settings module 'shop.settings' (from --settings) cannot be found: "
-        "No module named 'shop'. Check the name, and run kwik from the project folder."
+        "Settings module 'shop.settings' (from --settings) cannot be found. "
+        "Check the name, and run kwik from the project folder."
     )
 
 
@@ -177,8 +178,8 @@ def test_missing_module_named_by_environment_names_the_variable(
         kwik.setup()
 
     assert str(error.value) == (
-        "Settings module 'shop.setings' (from --settings or KWIK_SETTINGS_MODULE) cannot be found: "
-        "No module named 'shop.setings'. Check the name, and run kwik from the project folder."
+        "Settings module 'shop.setings' (from --settings or KWIK_SETTINGS_MODULE) cannot be "
+        "found. Check the name, and run kwik from the project folder."
     )
 
 
@@ -200,7 +201,7 @@ def test_settings_module_raising_import_error_shows_the_underlying_error(project
         kwik.setup("shop.settings")
 
     message = str(error.value)
-    assert message.startswith("Settings module 'shop.settings' raised ImportError on import: ")
+    assert message.startswith("Settings module 'shop.settings' failed to import: ImportError: ")
     assert "cannot import name 'RETRIES' from 'shop.helpers'" in message
 
 
@@ -212,7 +213,8 @@ def test_settings_module_importing_a_missing_package_names_that_package(project:
         kwik.setup("config.settings")
 
     assert str(error.value) == (
-        "Settings module 'config.settings' failed to import: No module named 'conf'"
+        "Settings module 'config.settings' failed to import: ModuleNotFoundError: "
+        "No module named 'conf'"
     )
 
 
@@ -223,7 +225,7 @@ def test_settings_module_raising_any_error_shows_its_type_and_text(project: Proj
         kwik.setup("shop.settings")
 
     assert str(error.value) == (
-        "Settings module 'shop.settings' raised ZeroDivisionError on import: division by zero"
+        "Settings module 'shop.settings' failed to import: ZeroDivisionError: division by zero"
     )
 
 
@@ -260,3 +262,13 @@ def test_settings_load_on_first_read_without_setup(
 
     assert settings.STATIC_URL == "/assets/"
     assert settings.configured
+
+
+def test_module_origin_of_a_settings_package_is_the_folder_above_its_top_package(
+    project: Project,
+):
+    project.package("shop.settings", {"__init__.py": "DEBUG = True\n"})
+
+    origin = module_origin("shop.settings")
+
+    assert origin == (project.root / "shop/settings/__init__.py", project.root)

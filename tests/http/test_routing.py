@@ -105,11 +105,19 @@ def test_a_parameter_annotated_request_receives_the_request():
 def test_a_sync_handler_runs_outside_the_event_loop_thread():
     router = Router()
 
-    @router.get("/sync")
-    def sync_handler() -> dict[str, bool]:
-        return {"main": threading.current_thread() is threading.main_thread()}
+    @router.get("/loop")
+    async def loop_thread() -> dict[str, int]:
+        return {"thread": threading.get_ident()}
 
-    assert client_for(router).get("/sync").json() == {"main": False}
+    @router.get("/sync")
+    def sync_handler() -> dict[str, int]:
+        return {"thread": threading.get_ident()}
+
+    with client_for(router) as client:
+        loop = client.get("/loop").json()["thread"]
+        sync = client.get("/sync").json()["thread"]
+
+    assert sync != loop
 
 
 def test_status_code_applies_to_returned_data():
@@ -270,3 +278,17 @@ def test_a_uuid_path_parameter_arrives_as_a_uuid():
     response = client_for(router).get("/orders/6f1c2a9e-3b1d-4c8e-9a51-2d4f0b7c8e11")
 
     assert response.json() == {"type": "UUID"}
+
+
+def test_mounting_a_router_reuses_each_compiled_endpoint():
+    inner = Router()
+
+    @inner.get("/")
+    async def index() -> dict[str, str]:
+        return {}
+
+    outer = Router()
+    outer.include_router(inner, prefix="/a")
+    outer.include_router(inner, prefix="/b")
+
+    assert {route.endpoint for route in outer.routes} == {inner.routes[0].endpoint}  # type: ignore[attr-defined]

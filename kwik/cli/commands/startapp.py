@@ -7,13 +7,13 @@ the new app serves its routes at once; otherwise the command says what line to a
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 
 import click
 
+from kwik.cli.errors import CommandError
 from kwik.cli.scaffold import check_name, check_target, render_tree, template_root
-from kwik.conf import ENVIRONMENT_VARIABLE, locate_settings
+from kwik.conf import locate_settings
 from kwik.conf.locate import module_origin
 from kwik.exceptions import KwikError
 
@@ -23,7 +23,7 @@ __all__ = ["install_app", "startapp"]
 def _project() -> tuple[Path, Path] | None:
     """The project's settings file, and the folder its packages import from; None outside one."""
     try:
-        location = locate_settings(os.environ.get(ENVIRONMENT_VARIABLE))
+        location = locate_settings()
     except KwikError:
         return None
     if location is None:
@@ -100,7 +100,10 @@ def install_app(settings_file: Path, app: str) -> bool:
         last_end = at(last.end_lineno, last.end_col_offset)
         if not data[last_end:close].lstrip().startswith(b","):
             data = data[:last_end] + b"," + data[last_end:]
-    settings_file.write_text(data.decode(), encoding="utf-8")
+    try:
+        settings_file.write_text(data.decode(), encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"Cannot write {settings_file}: {exc.strerror or exc}") from exc
     return True
 
 
@@ -110,6 +113,11 @@ def install_app(settings_file: Path, app: str) -> bool:
 def startapp(name: str, directory: Path | None) -> None:
     """Create app NAME in ./NAME (or DIRECTORY) and add it to INSTALLED_APPS."""
     target = (directory or Path.cwd() / name).resolve()
+    if target.name != name:
+        raise CommandError(
+            f"The app's folder {target} must be named {name!r}: the folder name is the package "
+            f"name. Use a DIRECTORY ending in /{name}"
+        )
     check_target(target)
     check_name(name, "app", target)
     context = {
