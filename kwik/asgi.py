@@ -19,6 +19,7 @@ from kwik.apps import AppConfig, apps
 from kwik.bootstrap import setup
 from kwik.conf import settings
 from kwik.exceptions import ImproperlyConfigured
+from kwik.http.application import Kwik
 from kwik.http.problems import http_exception_handler, server_error_handler
 from kwik.http.routing import Router
 from kwik.http.staticfiles import MultiStaticFiles
@@ -98,7 +99,10 @@ def get_exception_handlers() -> dict[ExceptionKey, Callable[..., Any]]:
 def _lifespan(configs: list[AppConfig]) -> Callable[[Starlette], Any]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from kwik.db.database import database
+
         async with AsyncExitStack() as stack:
+            stack.push_async_callback(database().dispose)  # after every app has shut down
             for config in configs:
                 await config.startup()
                 stack.push_async_callback(config.shutdown)
@@ -107,7 +111,7 @@ def _lifespan(configs: list[AppConfig]) -> Callable[[Starlette], Any]:
     return lifespan
 
 
-def get_application() -> Starlette:
+def get_application() -> Kwik:
     """Build the project's ASGI application, loading settings and apps first if needed."""
     setup()
     routes = get_routes()
@@ -118,7 +122,7 @@ def get_application() -> Starlette:
     middleware = [
         Middleware(import_string(path, setting="MIDDLEWARE")) for path in settings.MIDDLEWARE
     ]
-    return Starlette(
+    return Kwik(
         debug=settings.DEBUG,
         routes=routes,
         middleware=middleware,

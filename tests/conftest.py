@@ -6,6 +6,7 @@ that run the real `kwik` script and wait for servers); `page` is a headless Chro
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import kwik.bootstrap
+from kwik.testing.databases import create_database, drop_database, test_server_url
 from tests.support import Project
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,6 +53,35 @@ def isolated_kwik(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     monkeypatch.syspath_prepend(str(tmp_path))
     return Project(tmp_path)
+
+
+def _postgres_server() -> str:
+    """KWIK_TEST_DATABASE_URL; in CI its absence fails the test instead of skipping it."""
+    server = test_server_url()
+    if server is None:
+        message = "KWIK_TEST_DATABASE_URL is not set (`make test` sets it and starts PostgreSQL)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return server
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database for one test: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    url = asyncio.run(create_database(_postgres_server()))
+    try:
+        yield url
+    finally:
+        asyncio.run(drop_database(url))
 
 
 @pytest.fixture(scope="module")

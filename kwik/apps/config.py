@@ -184,6 +184,18 @@ class AppConfig:
         }
         return [command for command in defined if id(command) not in nested]
 
+    def get_models(self) -> list[type[Any]]:
+        """This app's mapped model classes (subclasses of kwik.db.Model), in definition order."""
+        from kwik.db.models import Model
+
+        return [
+            mapper.class_
+            for mapper in Model.registry.mappers
+            if mapper.local_table is not None
+            and mapper.local_table.info.get("app_label") == self.label
+            and (mapper.class_.__module__ + ".").startswith(self.name + ".")
+        ]
+
     def folder(self, name: str) -> Path | None:
         """`templates`, `static` or `migrations` inside the app, when it exists."""
         candidate = self.path / name

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kwik.apps.config import AppConfig
 from kwik.exceptions import AppRegistryNotReady, ImproperlyConfigured
@@ -187,9 +187,28 @@ class Apps:
         self.check_ready()
         return any(config.name == name for config in self._configs.values())
 
+    def get_models(self) -> list[type[Any]]:
+        """Every installed app's models, app by app in INSTALLED_APPS order."""
+        return [model for config in self.get_app_configs() for model in config.get_models()]
+
+    def get_model(self, name: str) -> type[Any]:
+        """The model `app_label.ModelName` (e.g. `catalog.Product`); LookupError if none."""
+        label, _, model_name = name.partition(".")
+        models = {model.__name__: model for model in self.get_app_config(label).get_models()}
+        try:
+            return models[model_name]
+        except KeyError:
+            raise LookupError(
+                f"App {label!r} has no model {model_name!r}.{did_you_mean(model_name, models)}"
+            ) from None
+
     def get_containing_app_config(self, module_name: str) -> AppConfig | None:
-        """The installed app whose package contains `module_name` (the innermost one)."""
-        self.check_ready()
+        """The installed app whose package contains `module_name` (the innermost one).
+
+        Usable from the models phase on, so a model class can find its app while it is defined.
+        """
+        if not self.configs_ready:
+            self.check_ready()
         candidates = [
             config
             for config in self._configs.values()

@@ -12,7 +12,14 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "INSECURE_KEY_PREFIX",
@@ -80,6 +87,12 @@ class CoreSettings(AppSettings):
     ROOT_URLCONF: str | None = None
     ASGI_APPLICATION: str | None = None
     DATABASE_URL: str = "sqlite+aiosqlite:///db.sqlite3"
+    DATABASE_POOL_SIZE: int = Field(default=5, ge=1)
+    DATABASE_MAX_OVERFLOW: int = Field(default=10, ge=0)
+    DATABASE_POOL_TIMEOUT: float = Field(default=30.0, gt=0)
+    DATABASE_POOL_RECYCLE: int | None = Field(default=None, gt=0)
+    DATABASE_ECHO: bool = False
+    SQLITE_BUSY_TIMEOUT: float = Field(default=30.0, gt=0)
     STATIC_URL: str = "/static/"
     STATICFILES_DIRS: list[Path] = []
     TEMPLATE_DIRS: list[Path] = []

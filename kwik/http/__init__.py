@@ -14,15 +14,19 @@ from starlette.responses import (
 )
 from starlette.websockets import WebSocket
 
+from kwik.http.application import Kwik
+from kwik.http.params import Depends
 from kwik.http.problems import PROBLEM_MEDIA_TYPE, HTTPError, problem_response
 from kwik.http.routing import Route, Router, WebSocketRoute
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
+    "Depends",
     "FileResponse",
     "HTMLResponse",
     "HTTPError",
     "JSONResponse",
+    "Kwik",
     "PlainTextResponse",
     "RedirectResponse",
     "Request",

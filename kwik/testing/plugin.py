@@ -8,6 +8,7 @@ plugin costs nothing in test suites that don't use it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,38 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.testclient import TestClient
 
-__all__ = ["app", "client", "kwik_project", "settings"]
+__all__ = [
+    "anyio_backend",
+    "app",
+    "client",
+    "kwik_project",
+    "pytest_pycollect_makeitem",
+    "settings",
+]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(
+    collector: pytest.Module | pytest.Class, name: str, obj: object
+) -> Iterator[object]:
+    """Run `async def` tests on anyio's asyncio runner, without a marker on each one.
+
+    The marker goes on before anyio's own collection hook looks for it. Tests marked for anyio
+    or pytest-asyncio already are left as they are.
+    """
+    if collector.istestfunction(obj, name) and inspect.iscoroutinefunction(obj):
+        own = {mark.name for mark in getattr(obj, "pytestmark", ())}
+        inherited = collector.get_closest_marker("anyio") or collector.get_closest_marker("asyncio")
+        if not inherited and not own & {"anyio", "asyncio"}:
+            pytest.mark.anyio(obj)
+    return (yield)
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    """One asyncio event loop for the whole session, so session fixtures (the test database
+    connection) and tests share it."""
+    return "asyncio"
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,24 @@
+"""The data layer: models, engines and sessions, CRUD services, pagination."""
+
+from __future__ import annotations
+
+from kwik.db.database import Database, DatabaseUnavailable, database
+from kwik.db.models import NAMING_CONVENTION, IDMixin, Model, TimestampMixin, UUIDMixin
+from kwik.db.session import DBSession, get_session, session
+from kwik.db.types import UTCDateTime, utcnow
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "DBSession",
+    "Database",
+    "DatabaseUnavailable",
+    "IDMixin",
+    "Model",
+    "TimestampMixin",
+    "UTCDateTime",
+    "UUIDMixin",
+    "database",
+    "get_session",
+    "session",
+    "utcnow",
+]

@@ -1,0 +1,63 @@
+"""Creating the async engine for a URL, configured for the backend behind it.
+
+SQLite gets what concurrent use needs: WAL (readers don't block the writer), foreign keys on, a
+busy timeout, and `BEGIN IMMEDIATE` so a transaction takes the write lock when it starts. Without
+it two transactions that both read and then write deadlock, and SQLite answers one of them with
+"database is locked" at once instead of waiting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from kwik.conf.models import CoreSettings
+from kwik.db.urls import is_sqlite
+
+__all__ = ["create_engine"]
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
+    milliseconds = int(busy_timeout * 1000)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # kwik emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            f"busy_timeout={milliseconds}",
+            "synchronous=NORMAL",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: URL, settings: CoreSettings) -> AsyncEngine:
+    """An AsyncEngine for `url` with the pool settings of `settings`."""
+    options: dict[str, Any] = {"echo": settings.DATABASE_ECHO}
+    in_memory = is_sqlite(url) and url.database in (None, "", ":memory:")
+    if in_memory:
+        options["poolclass"] = StaticPool
+    else:
+        options.update(
+            pool_size=settings.DATABASE_POOL_SIZE,
+            max_overflow=settings.DATABASE_MAX_OVERFLOW,
+            pool_timeout=settings.DATABASE_POOL_TIMEOUT,
+            pool_pre_ping=False,
+        )
+        if settings.DATABASE_POOL_RECYCLE is not None:
+            options["pool_recycle"] = settings.DATABASE_POOL_RECYCLE
+    engine = create_async_engine(url, **options)
+    if is_sqlite(url):
+        _configure_sqlite(engine, settings.SQLITE_BUSY_TIMEOUT)
+    return engine
