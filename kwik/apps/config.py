@@ -188,13 +188,14 @@ class AppConfig:
         """This app's mapped model classes (subclasses of kwik.db.Model), in definition order."""
         from kwik.db.models import Model
 
-        return [
-            mapper.class_
+        owned = {
+            mapper.local_table.name: mapper.class_
             for mapper in Model.registry.mappers
             if mapper.local_table is not None
             and mapper.local_table.info.get("app_label") == self.label
             and (mapper.class_.__module__ + ".").startswith(self.name + ".")
-        ]
+        }
+        return [owned[name] for name in Model.metadata.tables if name in owned]
 
     def folder(self, name: str) -> Path | None:
         """`templates`, `static` or `migrations` inside the app, when it exists."""

@@ -44,8 +44,9 @@ def snake_case(name: str) -> str:
 
 
 def app_label_of(cls: type[Any]) -> str:
-    """The label of the app a model belongs to: `__app_label__`, else the app of its module."""
-    explicit = cls.__dict__.get("__app_label__")
+    """The label of the app a model belongs to: `__app_label__` (which an abstract base may set
+    for its subclasses), else the installed app whose package holds the model's module."""
+    explicit = getattr(cls, "__app_label__", None)
     if explicit:
         return str(explicit)
     from kwik.apps import apps
@@ -78,10 +79,13 @@ class Model(DeclarativeBase):
         return f"{app_label_of(cls)}_{snake_case(cls.__name__)}"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Find the app first: failing after SQLAlchemy has registered the class would leave a
+        # half-mapped class behind in the shared registry.
+        label = None if cls.__dict__.get("__abstract__") else app_label_of(cls)
         super().__init_subclass__(**kwargs)
         table = cls.__dict__.get("__table__")
-        if table is not None and "app_label" not in table.info:
-            table.info["app_label"] = app_label_of(cls)
+        if table is not None and label is not None:
+            table.info.setdefault("app_label", label)
 
     def __repr__(self) -> str:
         keys = ", ".join(

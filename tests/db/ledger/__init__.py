@@ -1,0 +1,1 @@
+"""A small app the data-layer tests install: accounts and their entries."""

@@ -1,0 +1,221 @@
+"""Depends: dependencies resolved per request, cached, torn down, and overridable in tests.
+
+No `from __future__ import annotations` here: the dependencies are local to each test, and
+string annotations can only name module-level objects (as in FastAPI).
+"""
+
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated
+
+import pytest
+from starlette.testclient import TestClient
+
+from kwik.exceptions import ImproperlyConfigured
+from kwik.http import Depends, HTTPError, Kwik, Request, Router
+
+
+def client_for(router: Router) -> TestClient:
+    return TestClient(Kwik(routes=router.routes), raise_server_exceptions=False)
+
+
+def test_a_dependency_result_is_passed_to_the_handler():
+    router = Router()
+
+    async def page_size(request: Request) -> int:
+        return int(request.query_params.get("size", "20"))
+
+    @router.get("/items")
+    async def items(size: Annotated[int, Depends(page_size)]) -> dict[str, int]:
+        return {"size": size}
+
+    assert client_for(router).get("/items?size=5").json() == {"size": 5}
+
+
+def test_a_dependency_may_be_given_as_the_default_value():
+    router = Router()
+
+    def answer() -> int:
+        return 42
+
+    @router.get("/answer")
+    async def show(value: int = Depends(answer)) -> dict[str, int]:
+        return {"value": value}
+
+    assert client_for(router).get("/answer").json() == {"value": 42}
+
+
+def test_dependencies_take_path_parameters_and_other_dependencies():
+    router = Router()
+
+    def tenant(request: Request) -> str:
+        return request.headers["x-tenant"]
+
+    def item_key(item_id: int, owner: Annotated[str, Depends(tenant)]) -> str:
+        return f"{owner}/{item_id}"
+
+    @router.get("/items/{item_id:int}")
+    async def show(key: Annotated[str, Depends(item_key)]) -> dict[str, str]:
+        return {"key": key}
+
+    assert client_for(router).get("/items/7", headers={"x-tenant": "acme"}).json() == {
+        "key": "acme/7"
+    }
+
+
+def test_a_dependency_used_twice_in_one_request_runs_once():
+    router = Router()
+    calls: list[str] = []
+
+    def current_user() -> str:
+        calls.append("user")
+        return "alice"
+
+    def audit(user: Annotated[str, Depends(current_user)]) -> str:
+        return f"audit:{user}"
+
+    @router.get("/me")
+    async def me(
+        user: Annotated[str, Depends(current_user)], trail: Annotated[str, Depends(audit)]
+    ) -> dict[str, str]:
+        return {"user": user, "trail": trail}
+
+    client = client_for(router)
+    client.get("/me")
+    client.get("/me")
+
+    assert calls == ["user", "user"]  # once per request
+
+
+def test_use_cache_false_runs_the_dependency_each_time_it_is_asked_for():
+    router = Router()
+    counter = iter(range(100))
+
+    def ticket() -> int:
+        return next(counter)
+
+    @router.get("/tickets")
+    async def tickets(
+        first: Annotated[int, Depends(ticket, use_cache=False)],
+        second: Annotated[int, Depends(ticket, use_cache=False)],
+    ) -> list[int]:
+        return [first, second]
+
+    assert client_for(router).get("/tickets").json() == [0, 1]
+
+
+def test_generator_teardown_runs_after_the_handler_and_before_the_response_is_sent():
+    router = Router()
+    events: list[str] = []
+
+    async def resource() -> AsyncIterator[str]:
+        events.append("open")
+        yield "r"
+        events.append("close")
+
+    @router.get("/use")
+    async def use(value: Annotated[str, Depends(resource)]) -> dict[str, list[str]]:
+        events.append("handler")
+        return {"seen": list(events)}
+
+    response = client_for(router).get("/use")
+
+    assert response.json() == {"seen": ["open", "handler"]}
+    assert events == ["open", "handler", "close"]
+
+
+def test_a_generator_dependency_sees_the_handlers_exception():
+    router = Router()
+    outcome: list[str] = []
+
+    async def unit_of_work() -> AsyncIterator[None]:
+        try:
+            yield
+            outcome.append("commit")
+        except HTTPError:
+            outcome.append("rollback")
+            raise
+
+    @router.post("/orders")
+    async def create(work: Annotated[None, Depends(unit_of_work)]) -> dict[str, str]:
+        raise HTTPError(409, "duplicate")
+
+    response = client_for(router).post("/orders")
+
+    assert response.status_code == 409
+    assert outcome == ["rollback"]
+
+
+def test_sync_generator_dependencies_are_torn_down_too():
+    router = Router()
+    events: list[str] = []
+
+    def handle() -> Iterator[str]:
+        events.append("open")
+        yield "h"
+        events.append("close")
+
+    @router.get("/sync")
+    async def use(value: Annotated[str, Depends(handle)]) -> dict[str, str]:
+        return {"value": value}
+
+    assert client_for(router).get("/sync").json() == {"value": "h"}
+    assert events == ["open", "close"]
+
+
+def test_sync_dependencies_run_outside_the_event_loop_thread():
+    router = Router()
+
+    def where() -> int:
+        return threading.get_ident()
+
+    @router.get("/threads")
+    async def threads(worker: Annotated[int, Depends(where)]) -> dict[str, bool]:
+        return {"same": worker == threading.get_ident()}
+
+    assert client_for(router).get("/threads").json() == {"same": False}
+
+
+def test_depends_without_a_callable_uses_the_annotated_class():
+    router = Router()
+
+    class Pagination:
+        def __init__(self, request: Request) -> None:
+            self.limit = int(request.query_params.get("limit", "10"))
+
+    @router.get("/list")
+    async def listing(pages: Annotated[Pagination, Depends()]) -> dict[str, int]:
+        return {"limit": pages.limit}
+
+    assert client_for(router).get("/list?limit=3").json() == {"limit": 3}
+
+
+def test_overrides_replace_a_dependency_for_the_application():
+    router = Router()
+
+    def current_user() -> str:
+        return "real user"
+
+    @router.get("/me")
+    async def me(user: Annotated[str, Depends(current_user)]) -> dict[str, str]:
+        return {"user": user}
+
+    app = Kwik(routes=router.routes)
+    app.dependency_overrides[current_user] = lambda: "test user"
+
+    assert TestClient(app).get("/me").json() == {"user": "test user"}
+    app.dependency_overrides.clear()
+    assert TestClient(app).get("/me").json() == {"user": "real user"}
+
+
+def test_a_dependency_with_a_parameter_from_nowhere_is_refused_when_the_route_is_declared():
+    router = Router()
+
+    def broken(limit: int) -> int:
+        return limit
+
+    async def handler(value: Annotated[int, Depends(broken)]) -> dict[str, int]:
+        return {}
+
+    with pytest.raises(ImproperlyConfigured, match=r"broken: cannot tell where parameter 'limit'"):
+        router.get("/x")(handler)
