@@ -16,9 +16,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed  ## a virtual environment in .venv with kwik and its test tools
 
-demo: install  ## make a demo project in .demo (once) and serve it on SQLite
-	@test -f .demo/manage.py || $(BIN)/kwik startproject demo .demo
-	cd .demo && $(BIN)/python manage.py runserver $(DEMO_ADDR)
+demo: install  ## a demo project in .demo with the catalog example, migrated and seeded (once), served on SQLite
+	scripts/make-demo $(BIN) .demo $(DEMO_ADDR)
 
 test: install services browser lint  ## everything CI runs: lint, then the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 import kwik.bootstrap
-from kwik.testing.databases import create_database, drop_database, test_server_url
+from kwik.db.servers import create_database, drop_database
+from kwik.testing.databases import test_server_url
 from tests.support import Project
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,7 +78,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
         return
-    url = asyncio.run(create_database(_postgres_server()))
+    created = asyncio.run(create_database(_postgres_server(), "kwik_test"))
+    url = created.render_as_string(hide_password=False)
     try:
         yield url
     finally:

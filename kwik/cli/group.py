@@ -22,9 +22,13 @@ SHORT_HELP = 100
 CORE_COMMANDS = {
     "check": "kwik.cli.commands.check:check",
     "diffsettings": "kwik.cli.commands.diffsettings:diffsettings",
+    "makemigrations": "kwik.cli.commands.makemigrations:makemigrations",
+    "migrate": "kwik.cli.commands.migrate:migrate",
     "routes": "kwik.cli.commands.routes:routes",
     "runserver": "kwik.cli.commands.runserver:runserver",
     "shell": "kwik.cli.commands.shell:shell",
+    "showmigrations": "kwik.cli.commands.showmigrations:showmigrations",
+    "sqlmigrate": "kwik.cli.commands.sqlmigrate:sqlmigrate",
     "startapp": "kwik.cli.commands.startapp:startapp",
     "startproject": "kwik.cli.commands.startproject:startproject",
     "version": "kwik.cli.commands.version:version",

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from kwik.db.crud import (
+    Conflict,
+    CRUDService,
+    CursorPage,
+    Filter,
+    InvalidData,
+    InvalidQuery,
+    ListQuery,
+    ObjectNotFound,
+    Page,
+    SortKey,
+)
 from kwik.db.database import Database, DatabaseUnavailable, database
 from kwik.db.models import NAMING_CONVENTION, IDMixin, Model, TimestampMixin, UUIDMixin
 from kwik.db.session import DBSession, get_session, session
@@ -9,11 +21,21 @@ from kwik.db.types import UTCDateTime, utcnow
 
 __all__ = [
     "NAMING_CONVENTION",
+    "CRUDService",
+    "Conflict",
+    "CursorPage",
     "DBSession",
     "Database",
     "DatabaseUnavailable",
+    "Filter",
     "IDMixin",
+    "InvalidData",
+    "InvalidQuery",
+    "ListQuery",
     "Model",
+    "ObjectNotFound",
+    "Page",
+    "SortKey",
     "TimestampMixin",
     "UTCDateTime",
     "UUIDMixin",

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from kwik.conf.models import CoreSettings
 from kwik.db.engine import create_engine
+from kwik.db.errors import reason
 from kwik.db.urls import masked, parse_url
 from kwik.exceptions import KwikError
 
@@ -89,22 +90,22 @@ class Database:
         except (OperationalError, DBAPIError, OSError) as exc:
             raise DatabaseUnavailable(
                 f"Cannot connect to the database at {masked(self.url)}: "
-                f"{_first_line(exc)}. Check DATABASE_URL and that the server is running."
+                f"{reason(exc)}. Check DATABASE_URL and that the server is running."
             ) from exc
 
     async def dispose(self) -> None:
-        """Close the pool's connections (application shutdown, end of a script)."""
+        """Close the pool's connections (application shutdown, end of a script).
+
+        While a test has bound the database to its connection, the test owns the engine: an
+        application shutting down inside the test leaves it alone.
+        """
+        if self._bind is not None:
+            return
         if self._engine is not None and self._loop is asyncio.get_running_loop():
             await self._engine.dispose()
         elif self._engine is not None:
             self._engine.sync_engine.dispose(close=False)
         self._engine = self._loop = None
-
-
-def _first_line(exc: BaseException) -> str:
-    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    text = str(cause).strip().splitlines()
-    return text[0] if text else type(cause).__name__
 
 
 _database: Database | None = None

@@ -1,23 +1,24 @@
-"""Throwaway databases for tests: a fresh PostgreSQL database on a server, or a SQLite file.
+"""Where tests find PostgreSQL: KWIK_TEST_DATABASE_URL, else a testcontainers server in Docker.
 
-Tests get a database of their own (named `kwik_test_<random>`), created on the server that
-KWIK_TEST_DATABASE_URL names and dropped afterwards, so runs never share state or touch data.
+The databases themselves are made and dropped by `kwik.db.servers` (as `makemigrations` makes
+its scratch database): each test run gets a new `kwik_test_<random>` database on that server.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.engine import make_url
 
-from kwik.db.urls import masked
-
-__all__ = ["TEST_DATABASE_VARIABLE", "create_database", "drop_database", "test_server_url"]
+__all__ = ["TEST_DATABASE_VARIABLE", "PostgresUnavailable", "postgres_container", "test_server_url"]
 
 TEST_DATABASE_VARIABLE = "KWIK_TEST_DATABASE_URL"
+
+
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL for tests: neither KWIK_TEST_DATABASE_URL nor a Docker engine."""
 
 
 def test_server_url() -> str | None:
@@ -31,29 +32,26 @@ def test_server_url() -> str | None:
     return url.render_as_string(hide_password=False)
 
 
-async def create_database(server_url: str, prefix: str = "kwik_test") -> str:
-    """Create a new, empty database on the server of `server_url`; return its URL."""
-    server = make_url(server_url)
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    await _maintenance(server, f'CREATE DATABASE "{name}"')
-    return server.set(database=name).render_as_string(hide_password=False)
+@contextmanager
+def postgres_container(image: str = "postgres:16-alpine") -> Iterator[str]:
+    """A throwaway PostgreSQL server in Docker (testcontainers); yields its asyncpg URL.
 
-
-async def drop_database(database_url: str) -> None:
-    """Drop a database made by `create_database`, closing connections still open to it."""
-    url = make_url(database_url)
-    await _maintenance(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-
-
-async def _maintenance(url: URL, statement: str) -> None:
-    engine = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    Raises PostgresUnavailable when testcontainers isn't installed or no Docker engine answers.
+    """
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    except Exception as exc:
-        raise RuntimeError(
-            f"Cannot run {statement.split(' ')[0]} DATABASE on {masked(url)}: {exc}. "
-            "The test database user needs the CREATEDB privilege."
+        import docker
+        from testcontainers.postgres import PostgresContainer
+    except ImportError as exc:
+        raise PostgresUnavailable(
+            f"set {TEST_DATABASE_VARIABLE} to a PostgreSQL server, or install testcontainers "
+            "and run Docker"
         ) from exc
-    finally:
-        await engine.dispose()
+    try:
+        docker.from_env().ping()
+    except Exception as exc:
+        raise PostgresUnavailable(
+            f"set {TEST_DATABASE_VARIABLE} to a PostgreSQL server: no Docker engine answers "
+            f"for testcontainers ({exc})"
+        ) from exc
+    with PostgresContainer(image, driver="asyncpg") as container:
+        yield container.get_connection_url()
