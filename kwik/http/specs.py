@@ -1,0 +1,64 @@
+"""What a compiled route declares about itself, for OpenAPI and for tools: its parameters, its
+body, its responses. The plan compiler fills these in once; `kwik.http.openapi` only reads them,
+so the document always describes exactly what the request path validates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic.fields import FieldInfo
+
+__all__ = ["BodySpec", "ParamSource", "ParamSpec", "ResponseSpec", "SecuritySpec"]
+
+ParamSource = Literal["path", "query", "header", "cookie"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """One request parameter outside the body.
+
+    `alias` is the name on the wire (`x-request-id` for a header parameter `x_request_id`);
+    `field` carries the default, constraints, description, examples and deprecation exactly as
+    Pydantic validates them. A Pydantic model used for grouped query parameters is listed as its
+    fields, one ParamSpec each.
+    """
+
+    name: str
+    source: ParamSource
+    alias: str
+    annotation: Any
+    field: FieldInfo
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BodySpec:
+    """The request body: a JSON document validated as `annotation`, or form fields and files."""
+
+    annotation: Any
+    media_type: str  # application/json, multipart/form-data, application/x-www-form-urlencoded
+    required: bool
+    field: FieldInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSpec:
+    """One documented response. `annotation` is None when the body has no schema (204, a
+    Response the handler builds itself)."""
+
+    status_code: int
+    annotation: Any | None
+    media_type: str = "application/json"
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SecuritySpec:
+    """A security requirement a dependency declares (auth and API keys use it): the scheme as
+    OpenAPI's `components.securitySchemes` entry, and the scopes this use requires."""
+
+    name: str
+    scheme: dict[str, Any]
+    scopes: tuple[str, ...] = field(default=())
