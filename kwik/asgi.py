@@ -102,6 +102,10 @@ def _lifespan(configs: list[AppConfig]) -> Callable[[Starlette], Any]:
         from kwik.db.database import database
 
         async with AsyncExitStack() as stack:
+            if apps.get_models():
+                # Connect now, so a wrong DATABASE_URL stops start-up with a clear message
+                # instead of failing the first request.
+                await database().check_connection()
             stack.push_async_callback(database().dispose)  # after every app has shut down
             for config in configs:
                 await config.startup()

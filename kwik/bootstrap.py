@@ -38,6 +38,8 @@ def reset() -> None:
     """Forget the loaded project (settings and apps), for tests that load several projects."""
     from kwik.apps import apps
     from kwik.conf import settings
+    from kwik.db.database import reset_database
 
     apps.reset()
     settings.reset()
+    reset_database()

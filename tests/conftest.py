@@ -17,7 +17,7 @@ import pytest
 
 import kwik.bootstrap
 from kwik.db.servers import create_database, drop_database
-from kwik.testing.databases import test_server_url
+from kwik.testing.databases import PostgresUnavailable, postgres_container, test_server_url
 from tests.support import Project
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,11 +56,27 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     return Project(tmp_path)
 
 
-def _postgres_server() -> str:
-    """KWIK_TEST_DATABASE_URL; in CI its absence fails the test instead of skipping it."""
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str | None]:
+    """KWIK_TEST_DATABASE_URL, else a testcontainers PostgreSQL when Docker runs, else None."""
     server = test_server_url()
+    if server is not None:
+        yield server
+        return
+    try:
+        with postgres_container() as url:
+            yield url
+    except PostgresUnavailable:
+        yield None
+
+
+def _require(server: str | None) -> str:
+    """The server, or the test stops: failing in CI (`CI=true`), skipped elsewhere."""
     if server is None:
-        message = "KWIK_TEST_DATABASE_URL is not set (`make test` sets it and starts PostgreSQL)"
+        message = (
+            "no PostgreSQL: set KWIK_TEST_DATABASE_URL or run Docker (`make test` sets it and "
+            "starts the local cluster)"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -73,12 +89,14 @@ def _postgres_server() -> str:
         pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
     ]
 )
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_server: str | None
+) -> Iterator[str]:
     """A new, empty database for one test: a SQLite file, then a PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
         return
-    created = asyncio.run(create_database(_postgres_server(), "kwik_test"))
+    created = asyncio.run(create_database(_require(postgres_server), "kwik_test"))
     url = created.render_as_string(hide_password=False)
     try:
         yield url

@@ -16,6 +16,7 @@ from kwik.conf import settings
 from kwik.conf.models import NEW_KEY_COMMAND, secret_key_problem
 from kwik.exceptions import ImproperlyConfigured, KwikError
 from kwik.imports import import_string
+from kwik.migrations.checks import check_migrations
 
 __all__ = ["BUILTIN_CHECKS", "DEPLOY_CHECKS", "NEEDS_WORKING_APPS", "Check"]
 
@@ -143,6 +144,11 @@ def check_secret_key() -> list[CheckMessage]:
 Check = Callable[[], list[CheckMessage]]
 
 BUILTIN_CHECKS: list[Check] = [check_app_parts, check_folders]
-NEEDS_WORKING_APPS: list[Check] = [check_app_commands, check_routes, check_application_parts]
+NEEDS_WORKING_APPS: list[Check] = [
+    check_app_commands,
+    check_routes,
+    check_application_parts,
+    check_migrations,
+]
 """Run only when check_app_parts found nothing: broken apps are reported once, by it."""
 DEPLOY_CHECKS: list[Check] = [check_debug_off, check_secret_key]

@@ -91,6 +91,8 @@ class CoreSettings(AppSettings):
     DATABASE_MAX_OVERFLOW: int = Field(default=10, ge=0)
     DATABASE_POOL_TIMEOUT: float = Field(default=30.0, gt=0)
     DATABASE_POOL_RECYCLE: int | None = Field(default=None, gt=0)
+    DATABASE_POOL_PRE_PING: bool = False
+    DATABASE_CONNECT_ARGS: dict[str, Any] = {}
     DATABASE_ECHO: bool = False
     SQLITE_BUSY_TIMEOUT: float = Field(default=30.0, gt=0)
     STATIC_URL: str = "/static/"

@@ -14,7 +14,8 @@ from kwik.db.crud import (
     Page,
     SortKey,
 )
-from kwik.db.database import Database, DatabaseUnavailable, database
+from kwik.db.database import Database, database
+from kwik.db.errors import DatabaseUnavailable
 from kwik.db.models import NAMING_CONVENTION, IDMixin, Model, TimestampMixin, UUIDMixin
 from kwik.db.session import DBSession, get_session, session
 from kwik.db.types import UTCDateTime, utcnow

@@ -1,8 +1,12 @@
-"""`Database`: the project's engine and session factory, made once and disposed at shutdown.
+"""`Database`: the project's engine and session factory, made at start-up, disposed at shutdown.
 
 An engine's pooled connections belong to the event loop that opened them. The application makes
 its engine in the lifespan and disposes it at shutdown; a script or test that runs several event
 loops gets a fresh engine in each, instead of a pool full of connections from a dead loop.
+
+Tests bind every session to one connection (`bind_sessions`) so each test runs in a transaction
+that is rolled back; the binding is process-wide on purpose, so it holds whichever Database
+object a test's settings produce.
 """
 
 from __future__ import annotations
@@ -17,15 +21,39 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from kwik.conf.models import CoreSettings
 from kwik.db.engine import create_engine
-from kwik.db.errors import reason
+from kwik.db.errors import DatabaseUnavailable, unreachable
 from kwik.db.urls import masked, parse_url
-from kwik.exceptions import KwikError
 
-__all__ = ["Database", "DatabaseUnavailable", "database", "reset_database"]
+__all__ = [
+    "Database",
+    "DatabaseUnavailable",
+    "bind_sessions",
+    "database",
+    "reset_database",
+]
+
+Sessions = async_sessionmaker[AsyncSession]
+
+_bound: Sessions | None = None
+_left_behind: list[AsyncEngine] = []
+"""Engines of event loops that moved on; the next `dispose()` closes what it can of them."""
 
 
-class DatabaseUnavailable(KwikError):
-    """The database can't be reached; the message names it, with the password masked."""
+@asynccontextmanager
+async def bind_sessions(connection: AsyncConnection) -> AsyncIterator[None]:
+    """Run every session of the process on `connection` inside the block (kwik's test fixtures).
+
+    Sessions then commit to savepoints; rolling back the connection's transaction undoes all.
+    """
+    global _bound
+    previous = _bound
+    _bound = async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    try:
+        yield
+    finally:
+        _bound = previous
 
 
 class Database:
@@ -36,7 +64,7 @@ class Database:
         self.url: URL = parse_url(settings.DATABASE_URL, base_dir=settings.BASE_DIR)
         self._engine: AsyncEngine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._bind: AsyncConnection | None = None
+        self._sessions: Sessions | None = None
 
     def __repr__(self) -> str:
         return f"<Database {masked(self.url)}>"
@@ -51,61 +79,69 @@ class Database:
         """The engine for the running event loop, made on first use."""
         loop = asyncio.get_running_loop()
         if self._engine is None or self._loop is not loop:
-            if self._engine is not None:
-                # The old loop's connections can't be closed from here; drop the pool instead.
-                self._engine.sync_engine.dispose(close=False)
+            self._forget_engine()
             self._engine = create_engine(self.url, self.settings)
             self._loop = loop
+            self._sessions = async_sessionmaker(bind=self._engine, expire_on_commit=False)
         return self._engine
 
-    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        """Sessions on the engine, or on the connection a test bound with `bind_to()`.
+    def sessionmaker(self) -> Sessions:
+        """The session factory: on the engine, or on the connection tests bound.
 
         `expire_on_commit=False` lets a handler return objects after the commit (the response is
         serialized after the unit of work ends) without a lazy load on a closed session.
         """
-        if self._bind is not None:
-            return async_sessionmaker(
-                bind=self._bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
-            )
-        return async_sessionmaker(bind=self.engine, expire_on_commit=False)
-
-    @asynccontextmanager
-    async def bound_to(self, connection: AsyncConnection) -> AsyncIterator[None]:
-        """Route every session through `connection` (tests wrap each test in one transaction).
-
-        Sessions then commit to savepoints; rolling back the connection's transaction undoes all.
-        """
-        previous, self._bind = self._bind, connection
-        try:
-            yield
-        finally:
-            self._bind = previous
+        if _bound is not None:
+            return _bound
+        self.engine  # noqa: B018 - makes the engine (and its factory) for this loop
+        assert self._sessions is not None
+        return self._sessions
 
     async def check_connection(self) -> None:
-        """Open one connection, or raise DatabaseUnavailable with a message to act on."""
+        """Open one connection, or raise DatabaseUnavailable with a message to act on.
+
+        Tests that bound sessions to their connection have connected already.
+        """
+        if _bound is not None:
+            return
         try:
             async with self.engine.connect():
                 pass
         except (OperationalError, DBAPIError, OSError) as exc:
-            raise DatabaseUnavailable(
-                f"Cannot connect to the database at {masked(self.url)}: "
-                f"{reason(exc)}. Check DATABASE_URL and that the server is running."
-            ) from exc
+            raise unreachable(self.url, exc) from exc
 
     async def dispose(self) -> None:
         """Close the pool's connections (application shutdown, end of a script).
 
-        While a test has bound the database to its connection, the test owns the engine: an
-        application shutting down inside the test leaves it alone.
+        While tests have bound sessions to their connection, the test owns the engine: an
+        application shutting down inside a test leaves it alone.
         """
-        if self._bind is not None:
+        if _bound is not None:
             return
         if self._engine is not None and self._loop is asyncio.get_running_loop():
             await self._engine.dispose()
-        elif self._engine is not None:
-            self._engine.sync_engine.dispose(close=False)
-        self._engine = self._loop = None
+            self._engine = None
+        self._forget_engine()
+        while _left_behind:
+            await _close_left_behind(_left_behind.pop())
+
+    def _forget_engine(self) -> None:
+        if self._engine is not None:
+            _left_behind.append(self._engine)
+        self._engine = self._loop = self._sessions = None
+
+
+async def _close_left_behind(engine: AsyncEngine) -> None:
+    """Close an engine made on another event loop, as far as its driver allows.
+
+    aiosqlite connections run on threads of their own and close from any loop; asyncpg
+    connections belong to their loop's transports, so their pool is only dropped (the sockets
+    close when collected).
+    """
+    if engine.dialect.name == "sqlite":
+        await engine.dispose()
+    else:
+        engine.sync_engine.dispose(close=False)
 
 
 _database: Database | None = None
@@ -125,11 +161,15 @@ def database() -> Database:
         core.DATABASE_URL,
         core.BASE_DIR,
     ):
+        if _database is not None:
+            _database._forget_engine()
         _database = Database(core)
     return _database
 
 
 def reset_database() -> None:
-    """Forget the project's Database (kwik.bootstrap.reset and settings overrides use it)."""
+    """Forget the project's Database (`kwik.bootstrap.reset` calls it between projects)."""
     global _database
+    if _database is not None:
+        _database._forget_engine()
     _database = None

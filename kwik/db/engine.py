@@ -1,9 +1,10 @@
 """Creating the async engine for a URL, configured for the backend behind it.
 
-SQLite gets what concurrent use needs: WAL (readers don't block the writer), foreign keys on, a
-busy timeout, and `BEGIN IMMEDIATE` so a transaction takes the write lock when it starts. Without
-it two transactions that both read and then write deadlock, and SQLite answers one of them with
-"database is locked" at once instead of waiting.
+SQLite gets what concurrent use needs: foreign keys on, a busy timeout, WAL (other processes can
+read the file while it is written), and `BEGIN IMMEDIATE`, so a transaction takes the write lock
+when it starts. Transactions therefore run one at a time and wait their turn for up to the busy
+timeout. Without it, two transactions that both read and then write deadlock, and SQLite answers
+one of them with "database is locked" at once instead of waiting.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ def create_engine(url: URL, settings: CoreSettings) -> AsyncEngine:
             pool_size=settings.DATABASE_POOL_SIZE,
             max_overflow=settings.DATABASE_MAX_OVERFLOW,
             pool_timeout=settings.DATABASE_POOL_TIMEOUT,
-            pool_pre_ping=False,
+            pool_pre_ping=settings.DATABASE_POOL_PRE_PING,
         )
         if settings.DATABASE_POOL_RECYCLE is not None:
             options["pool_recycle"] = settings.DATABASE_POOL_RECYCLE
+    if settings.DATABASE_CONNECT_ARGS:
+        options["connect_args"] = dict(settings.DATABASE_CONNECT_ARGS)
     engine = create_async_engine(url, **options)
     if is_sqlite(url):
         _configure_sqlite(engine, settings.SQLITE_BUSY_TIMEOUT)

@@ -1,8 +1,8 @@
 """`Model`: the declarative base every app's models derive from.
 
 It gives each table a name (`<app_label>_<model>`), records which app owns it (the registry and
-migrations ask), names constraints predictably (migrations can drop what they created), and maps
-`datetime` annotations to aware UTC timestamps on every database.
+migrations ask), names constraints and enum types predictably (migrations can drop what they
+created), and maps `datetime` annotations to aware UTC timestamps on every database.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, Integer, MetaData, Uuid
+from sqlalchemy import BigInteger, Enum, Integer, MetaData, Table, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from kwik.db.types import UTCDateTime, utcnow
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
@@ -86,6 +86,7 @@ class Model(DeclarativeBase):
         table = cls.__dict__.get("__table__")
         if table is not None and label is not None:
             table.info.setdefault("app_label", label)
+            _name_enum_types(table, label)
 
     def __repr__(self) -> str:
         keys = ", ".join(
@@ -93,6 +94,23 @@ class Model(DeclarativeBase):
             for column in self.__table__.primary_key.columns  # type: ignore[attr-defined]
         )
         return f"<{type(self).__name__} {keys}>"
+
+
+def _name_enum_types(table: Table, label: str) -> None:
+    """Name the table's enum types after their app: catalog's `Status` becomes `catalog_status`.
+
+    SQLAlchemy names an enum type after its class (`status`), and PostgreSQL keeps types in one
+    namespace per schema, so two apps' `Status` classes would share one type. A name given
+    explicitly (`Enum(Status, name="state")`) is kept unless it is the class name in lower case.
+    """
+    for column in table.columns:
+        kind = column.type
+        if (
+            isinstance(kind, Enum)
+            and kind.enum_class is not None
+            and kind.name == kind.enum_class.__name__.lower()
+        ):
+            kind.name = f"{label}_{snake_case(kind.enum_class.__name__)}"
 
 
 class IDMixin:

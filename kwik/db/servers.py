@@ -14,8 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from kwik.db.database import DatabaseUnavailable
-from kwik.db.errors import reason
+from kwik.db.errors import DatabaseUnavailable, reason, unreachable
 from kwik.db.urls import masked
 
 __all__ = ["MAINTENANCE_DATABASE", "create_database", "drop_database"]
@@ -51,10 +50,7 @@ async def _maintenance(url: URL, statement: str) -> None:
         try:
             connection = await engine.connect()
         except (DBAPIError, OSError) as exc:
-            raise DatabaseUnavailable(
-                f"Cannot connect to the database server at {masked(server)}: {reason(exc)}. "
-                "Check DATABASE_URL and that the server is running."
-            ) from exc
+            raise unreachable(server, exc, "the database server") from exc
         try:
             await connection.execute(text(statement))
         except DBAPIError as exc:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import inspect
 import typing
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from starlette import convertors
@@ -51,7 +53,7 @@ class Plan:
     call: Callable[..., Any]
     kind: str  # "async", "sync", "asyncgen" or "gen"
     extractors: tuple[tuple[str, Extractor], ...]
-    dependencies: tuple[tuple[str, Depends], ...]
+    dependencies: tuple[tuple[str, Depends, Plan], ...]
     path_params: PathParams
 
 
@@ -123,13 +125,13 @@ def compile_plan(function: Callable[..., Any], path_params: PathParams) -> Plan:
             "import the type at module level"
         ) from exc
     extractors: list[tuple[str, Extractor]] = []
-    dependencies: list[tuple[str, Depends]] = []
+    dependencies: list[tuple[str, Depends, Plan]] = []
     for parameter in signature.parameters.values():
         annotation, depends = _marker(parameter)
         if depends is not None:
             assert depends.dependency is not None
-            compile_plan(depends.dependency, path_params)  # fail now, not on a request
-            dependencies.append((parameter.name, depends))
+            sub_plan = compile_plan(depends.dependency, path_params)
+            dependencies.append((parameter.name, depends, sub_plan))
         elif _wants_connection(parameter.name, annotation):
             extractors.append((parameter.name, _the_connection))
         elif parameter.name in path_params:
@@ -152,32 +154,38 @@ async def solve(
 ) -> dict[str, Any]:
     """The keyword arguments for `plan.call`: extracted values and resolved dependencies."""
     kwargs = {name: extract(connection) for name, extract in plan.extractors}
-    if plan.dependencies:
-        overrides: dict[Callable[..., Any], Callable[..., Any]] = (
-            getattr(connection.app, "dependency_overrides", None) or {}
-        )
-        for name, depends in plan.dependencies:
-            assert depends.dependency is not None
-            function = overrides.get(depends.dependency, depends.dependency)
-            if depends.use_cache and function in cache:
-                kwargs[name] = cache[function]
-                continue
-            value = await _call(_plan_for(function, plan.path_params), connection, stack, cache)
-            if depends.use_cache:
-                cache[function] = value
-            kwargs[name] = value
+    if not plan.dependencies:
+        return kwargs
+    overrides = getattr(connection.app, "dependency_overrides", None)
+    for name, depends, sub_plan in plan.dependencies:
+        if overrides:
+            replacement = overrides.get(depends.dependency)
+            if replacement is not None:
+                sub_plan = _override_plan(replacement, plan.path_params)
+        function = sub_plan.call
+        if depends.use_cache and function in cache:
+            kwargs[name] = cache[function]
+            continue
+        value = await _call(sub_plan, connection, stack, cache)
+        if depends.use_cache:
+            cache[function] = value
+        kwargs[name] = value
     return kwargs
 
 
-_plans: dict[tuple[Callable[..., Any], tuple[str, ...]], Plan] = {}
+_override_plans: weakref.WeakKeyDictionary[Callable[..., Any], dict[tuple[str, ...], Plan]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _plan_for(function: Callable[..., Any], path_params: PathParams) -> Plan:
-    """Dependency plans, compiled once per (dependency, route parameters), overrides included."""
-    key = (function, tuple(sorted(path_params)))
-    plan = _plans.get(key)
+def _override_plan(function: Callable[..., Any], path_params: PathParams) -> Plan:
+    """The plan of a test's replacement dependency, compiled on first use and kept while the
+    replacement exists."""
+    by_route = _override_plans.setdefault(function, {})
+    key = tuple(sorted(path_params))
+    plan = by_route.get(key)
     if plan is None:
-        plan = _plans[key] = compile_plan(function, path_params)
+        plan = by_route[key] = compile_plan(function, path_params)
     return plan
 
 
@@ -193,5 +201,9 @@ async def _call(
     if plan.kind == "asyncgen":
         return await stack.enter_async_context(asynccontextmanager(plan.call)(**kwargs))
     if plan.kind == "gen":
-        return stack.enter_context(contextmanager(plan.call)(**kwargs))
+        # A sync generator may block: enter and leave it on a worker thread, like a sync call.
+        manager = contextmanager(plan.call)(**kwargs)
+        value = await run_in_threadpool(manager.__enter__)
+        stack.push_async_exit(partial(run_in_threadpool, manager.__exit__))
+        return value
     return await run_in_threadpool(plan.call, **kwargs)

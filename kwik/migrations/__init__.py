@@ -12,9 +12,10 @@ Example (a test database fixture):
 from __future__ import annotations
 
 from kwik.migrations.errors import MigrationError
-from kwik.migrations.graph import VERSION_TABLE, Migration, MigrationGraph
+from kwik.migrations.graph import VERSION_TABLE, ZERO, Migration, MigrationGraph, Target
 from kwik.migrations.make import Made, make_empty, make_merges, make_migrations
 from kwik.migrations.runner import (
+    Plan,
     Step,
     applied_revisions,
     current_heads,
@@ -22,7 +23,6 @@ from kwik.migrations.runner import (
     run_migrations,
 )
 from kwik.migrations.sql import migration_sql
-from kwik.migrations.targets import ZERO, Target, resolve_target
 from kwik.migrations.writer import MigrationFile
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "MigrationError",
     "MigrationFile",
     "MigrationGraph",
+    "Plan",
     "Step",
     "Target",
     "applied_revisions",
@@ -42,6 +43,5 @@ __all__ = [
     "make_migrations",
     "migrate_to_heads",
     "migration_sql",
-    "resolve_target",
     "run_migrations",
 ]

@@ -5,7 +5,8 @@ columns, types, nullability, server defaults, indexes, unique constraints, forei
 runs it against a scratch database that holds exactly what the migrations create, then gives
 each difference to the app that owns its table: the app a model's table belongs to
 (`table.info["app_label"]`), or for a table no model has any more, the app whose migration
-created it.
+created it. On PostgreSQL it also finds the enum types the new columns need that the database
+lacks: the app's migration creates them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any
 from alembic.autogenerate import produce_migrations
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, MetaData
+from sqlalchemy import Column, Enum, ForeignKey, ForeignKeyConstraint, MetaData, inspect
+from sqlalchemy.dialects.postgresql.base import PGInspector
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
 
 from kwik.migrations.describe import table_of
 from kwik.migrations.errors import MigrationError
@@ -38,6 +41,8 @@ class Changes:
     """For each app, the apps whose tables its changes point foreign keys at."""
     unowned: list[str] = field(default_factory=list)
     """Tables of the models that no installed app owns, left out of the comparison."""
+    new_enums: dict[str, list[Enum]] = field(default_factory=dict)
+    """For each app, the enum types its new columns use that the database lacks (PostgreSQL)."""
 
 
 class _Owners:
@@ -102,7 +107,35 @@ def detect_changes(
             other = owner_of(referenced)
             if other is not None and other != label:
                 changes.references.setdefault(label, set()).add(other)
+    inspector = inspect(connection)
+    if isinstance(inspector, PGInspector):
+        existing = {enum["name"] for enum in inspector.get_enums()}
+        for label, operations in changes.operations.items():
+            new = {enum.name: enum for enum in _new_column_enums(operations)}
+            new = {name: enum for name, enum in new.items() if name not in existing}
+            if new:
+                changes.new_enums[label] = list(new.values())
     return changes
+
+
+def _new_column_enums(operations: Iterable[ops.MigrateOperation]) -> list[Enum]:
+    """The named enum types of the columns the operations add, tables included."""
+    found: list[Enum] = []
+    for op in operations:
+        columns: list[Column[Any]] = []
+        if isinstance(op, ops.OpContainer):
+            found.extend(_new_column_enums(op.ops))
+        elif isinstance(op, ops.AddColumnOp):
+            columns = [op.column]
+        elif isinstance(op, ops.CreateTableOp):
+            columns = [item for item in op.columns if isinstance(item, Column)]
+        for column in columns:
+            kind = column.type
+            while isinstance(kind, TypeDecorator):
+                kind = kind.impl_instance
+            if isinstance(kind, Enum) and kind.native_enum and kind.name:
+                found.append(kind)
+    return found
 
 
 def _referenced_tables(op: ops.MigrateOperation) -> set[str]:

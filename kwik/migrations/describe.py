@@ -8,7 +8,8 @@ anyone opens it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from alembic.operations import ops
@@ -45,48 +46,92 @@ def _alterations(op: ops.AlterColumnOp) -> str:
     return ", ".join(changes)
 
 
-def describe(operations: Sequence[ops.MigrateOperation]) -> list[str]:
-    """One line per operation, container operations expanded."""
-    lines: list[str] = []
-    for op in operations:
-        if isinstance(op, ops.OpContainer):
-            lines.extend(describe(op.ops))
-        else:
-            lines.append(_describe(op))
-    return lines
+@dataclass(frozen=True)
+class _Words:
+    """How one kind of operation reads: a line for people, a fragment for a file name."""
+
+    line: Callable[[Any, str], str]
+    """From the operation and its table: `Add column sku to catalog_product`."""
+    fragment: Callable[[Any, str], str]
+    """From the operation and its table without the app prefix: `product_sku`."""
+    main: bool = True
+    """Whether it names the file beside other operations (an index rarely comes alone)."""
 
 
-def _describe(op: ops.MigrateOperation) -> str:
-    table = table_of(op)
-    if isinstance(op, ops.CreateTableOp):
-        return f"Create table {table}"
-    if isinstance(op, ops.DropTableOp):
-        return f"Drop table {table}"
-    if isinstance(op, ops.AddColumnOp):
-        return f"Add column {op.column.name} to {table}"
-    if isinstance(op, ops.DropColumnOp):
-        return f"Remove column {op.column_name} from {table}"
-    if isinstance(op, ops.AlterColumnOp):
-        return f"Alter column {op.column_name} of {table} ({_alterations(op)})"
-    if isinstance(op, ops.CreateIndexOp):
-        kind = "unique index" if op.unique else "index"
-        return f"Create {kind} {op.index_name} on {table} ({_names(op.columns)})"
-    if isinstance(op, ops.DropIndexOp):
-        return f"Drop index {op.index_name} from {table}"
-    if isinstance(op, ops.CreateForeignKeyOp):
-        return (
+def _drop_constraint(op: ops.DropConstraintOp, table: str) -> str:
+    kind = {"foreignkey": "foreign key", "unique": "unique constraint"}.get(
+        op.constraint_type or "", "constraint"
+    )
+    return f"Drop {kind} {op.constraint_name} from {table}"
+
+
+_WORDS: dict[type[ops.MigrateOperation], _Words] = {
+    ops.CreateTableOp: _Words(lambda op, table: f"Create table {table}", lambda op, short: short),
+    ops.DropTableOp: _Words(
+        lambda op, table: f"Drop table {table}", lambda op, short: f"delete_{short}"
+    ),
+    ops.AddColumnOp: _Words(
+        lambda op, table: f"Add column {op.column.name} to {table}",
+        lambda op, short: f"{short}_{op.column.name}",
+    ),
+    ops.DropColumnOp: _Words(
+        lambda op, table: f"Remove column {op.column_name} from {table}",
+        lambda op, short: f"remove_{short}_{op.column_name}",
+    ),
+    ops.AlterColumnOp: _Words(
+        lambda op, table: f"Alter column {op.column_name} of {table} ({_alterations(op)})",
+        lambda op, short: f"alter_{short}_{op.column_name}",
+    ),
+    ops.CreateIndexOp: _Words(
+        lambda op, table: (
+            f"Create {'unique index' if op.unique else 'index'} {op.index_name} on {table} "
+            f"({_names(op.columns)})"
+        ),
+        lambda op, short: f"{short}_{_names(op.columns).replace(', ', '_')}_index",
+        main=False,
+    ),
+    ops.DropIndexOp: _Words(
+        lambda op, table: f"Drop index {op.index_name} from {table}",
+        lambda op, short: f"remove_{op.index_name}",
+        main=False,
+    ),
+    ops.CreateForeignKeyOp: _Words(
+        lambda op, table: (
             f"Create foreign key {op.constraint_name} on {table} ({_names(op.local_cols)}) "
             f"-> {op.referent_table} ({_names(op.remote_cols)})"
-        )
-    if isinstance(op, ops.CreateUniqueConstraintOp):
-        return f"Create unique constraint {op.constraint_name} on {table} ({_names(op.columns)})"
-    if isinstance(op, ops.DropConstraintOp):
-        kind = {"foreignkey": "foreign key", "unique": "unique constraint"}.get(
-            op.constraint_type or "", "constraint"
-        )
-        return f"Drop {kind} {op.constraint_name} from {table}"
-    words = re.sub(r"(?<!^)(?=[A-Z])", " ", type(op).__name__.removesuffix("Op")).capitalize()
-    return f"{words} on {table}" if table else words
+        ),
+        lambda op, short: f"{short}_{'_'.join(op.local_cols)}_fk",
+        main=False,
+    ),
+    ops.CreateUniqueConstraintOp: _Words(
+        lambda op, table: (
+            f"Create unique constraint {op.constraint_name} on {table} ({_names(op.columns)})"
+        ),
+        lambda op, short: f"{short}_{'_'.join(op.columns)}_unique",
+        main=False,
+    ),
+    ops.DropConstraintOp: _Words(
+        _drop_constraint, lambda op, short: f"remove_{op.constraint_name}", main=False
+    ),
+}
+
+
+def _words(op: ops.MigrateOperation) -> _Words | None:
+    return next((_WORDS[kind] for kind in type(op).__mro__ if kind in _WORDS), None)
+
+
+def describe(operations: Sequence[ops.MigrateOperation]) -> list[str]:
+    """One line per operation, container operations expanded."""
+    return [_line(op) for op in _flatten(operations)]
+
+
+def _line(op: ops.MigrateOperation) -> str:
+    table = table_of(op)
+    words = _words(op)
+    if words is not None:
+        return words.line(op, table)
+    text = re.sub(r"(?<!^)(?=[A-Z])", " ", type(op).__name__.removesuffix("Op")).capitalize()
+    return f"{text} on {table}" if table else text
 
 
 def slug(label: str, operations: Sequence[ops.MigrateOperation]) -> str | None:
@@ -95,12 +140,11 @@ def slug(label: str, operations: Sequence[ops.MigrateOperation]) -> str | None:
     Tables are named without the app's `<label>_` prefix. Index and constraint changes name the
     file only when they are all there is: they usually come with the column they are on.
     """
-    flat = _flatten(operations)
-    main = [op for op in flat if _fragment(label, op, main=True)]
-    chosen = main or flat
+    named = [(op, words) for op in _flatten(operations) if (words := _words(op)) is not None]
+    chosen = [(op, words) for op, words in named if words.main] or named
     fragments: list[str] = []
-    for op in chosen:
-        fragment = _fragment(label, op, main=bool(main))
+    for op, words in chosen:
+        fragment = words.fragment(op, (table_of(op) or "").removeprefix(f"{label}_"))
         if fragment and fragment not in fragments:
             fragments.append(fragment)
     text = re.sub(r"[^a-z0-9_]+", "_", "_".join(fragments).lower()).strip("_")
@@ -112,31 +156,3 @@ def _flatten(operations: Sequence[ops.MigrateOperation]) -> list[ops.MigrateOper
     for op in operations:
         flat.extend(_flatten(op.ops) if isinstance(op, ops.OpContainer) else [op])
     return flat
-
-
-def _fragment(label: str, op: ops.MigrateOperation, *, main: bool) -> str | None:
-    table = table_of(op) or ""
-    short = table.removeprefix(f"{label}_")
-    if isinstance(op, ops.CreateTableOp):
-        return short
-    if isinstance(op, ops.DropTableOp):
-        return f"delete_{short}"
-    if isinstance(op, ops.AddColumnOp):
-        return f"{short}_{op.column.name}"
-    if isinstance(op, ops.DropColumnOp):
-        return f"remove_{short}_{op.column_name}"
-    if isinstance(op, ops.AlterColumnOp):
-        return f"alter_{short}_{op.column_name}"
-    if main:
-        return None
-    if isinstance(op, ops.CreateIndexOp):
-        return f"{short}_{_names(op.columns).replace(', ', '_')}_index"
-    if isinstance(op, ops.CreateUniqueConstraintOp):
-        return f"{short}_{'_'.join(op.columns)}_unique"
-    if isinstance(op, ops.DropIndexOp):
-        return f"remove_{op.index_name}"
-    if isinstance(op, ops.CreateForeignKeyOp):
-        return f"{short}_{'_'.join(op.local_cols)}_fk"
-    if isinstance(op, ops.DropConstraintOp):
-        return f"remove_{op.constraint_name}"
-    return None

@@ -8,6 +8,10 @@ Django-style name (`0002_product_sku`), and lookups that answer a user's typo wi
 Revision ids are `<app label>_<file stem>` (`catalog_0002_product_sku`): unique across apps, and
 readable in the `kwik_migrations` table. Each app's first migration carries the app label as its
 Alembic branch label, so `catalog@head` means "the latest migration of catalog".
+
+`migrate [APP [REVISION|zero]]` names a `Target`. Whether reaching a migration means applying up
+to it or unapplying what came after it depends on what the database has applied, so the runner
+asks the target which way to go only once it holds the migration lock.
 """
 
 from __future__ import annotations
@@ -19,16 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import Script, ScriptDirectory
-from alembic.util import CommandError
+from alembic.util import CommandError, load_python_file, to_tuple
 
 from kwik.apps import AppConfig, apps
 from kwik.migrations.errors import MigrationError, shown
-from kwik.suggestions import did_you_mean
 
-__all__ = ["VERSION_TABLE", "Migration", "MigrationGraph", "revision_id"]
+__all__ = ["VERSION_TABLE", "ZERO", "Migration", "MigrationGraph", "Target", "revision_id"]
 
 VERSION_TABLE = "kwik_migrations"
 """The table that records which migrations a database has (Alembic's version table)."""
+
+ZERO = "zero"
+"""The REVISION that means "before the app's first migration"."""
 
 _NUMBER = re.compile(r"^(\d+)_")
 
@@ -63,18 +69,12 @@ class Migration:
     @property
     def parents(self) -> tuple[str, ...]:
         """Revision ids this migration follows in its own app (two for a merge)."""
-        down = self.script.down_revision
-        if down is None:
-            return ()
-        return (down,) if isinstance(down, str) else tuple(down)
+        return to_tuple(self.script.down_revision) or ()
 
     @property
     def dependencies(self) -> tuple[str, ...]:
         """Revision ids of other apps' migrations this one needs applied first."""
-        found = self.script.dependencies
-        if not found:
-            return ()
-        return (found,) if isinstance(found, str) else tuple(found)
+        return to_tuple(self.script.dependencies) or ()
 
     def __str__(self) -> str:
         return f"{self.app_label}.{self.name}"
@@ -124,34 +124,33 @@ class MigrationGraph:
                 scripts = list(self.script.walk_revisions())
             except CommandError as exc:
                 raise MigrationError(f"Cannot load the migrations: {exc}") from exc
-            except KeyError as exc:  # a depends_on naming a revision nobody has
-                raise self._missing(str(exc.args[0]), referrer=None) from exc
+            except KeyError as exc:  # a down_revision or depends_on naming a revision nobody has
+                raise self._missing(str(exc.args[0])) from exc
             except Exception as exc:
-                if not caught:
-                    where = getattr(exc, "filename", None)
-                    raise MigrationError(
-                        f"A migration file failed to load{f' ({where})' if where else ''}: "
-                        f"{type(exc).__name__}: {exc}"
-                    ) from exc
-        if caught:  # Alembic warns of a missing revision, then fails to walk past it
-            text = str(caught[0].message)
-            match = re.match(r"Revision (\S+) referenced from .*?-> (\S+)", text)
-            if match is None:
-                raise MigrationError(f"Cannot load the migrations: {text}")
-            missing, referrer = match.groups()
-            raise self._missing(missing, referrer)
+                where = getattr(exc, "filename", None)
+                raise MigrationError(
+                    f"A migration file failed to load{f' ({where})' if where else ''}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+        if caught:  # e.g. two files with one revision id: Alembic keeps one of them and warns
+            raise MigrationError(f"Cannot load the migrations: {caught[0].message}")
         return scripts
 
-    def _missing(self, missing: str, referrer: str | None) -> MigrationError:
-        """The error for a migration that names one no installed app has."""
-        if referrer is None:
-            referrers = [
+    def _missing(self, missing: str) -> MigrationError:
+        """The error for a migration that names one no installed app has.
+
+        Alembic says which revision is missing but not (in a form meant for programs) which file
+        names it, so each file is asked what it follows and depends on.
+        """
+        referrer = next(
+            (
                 shown(path)
                 for folder in self.script.version_locations
-                for path in sorted(Path(folder).glob("*.py"))
-                if repr(missing)[1:-1] in path.read_text(encoding="utf-8", errors="replace")
-            ]
-            referrer = referrers[0] if referrers else "a migration"
+                for path in sorted(Path(folder).glob("[!_]*.py"))
+                if missing in _references(path)
+            ),
+            "a migration",
+        )
         return MigrationError(
             f"Migration {referrer} names {missing}, which no installed app has: restore that "
             f"migration (or its app in INSTALLED_APPS), or fix down_revision or depends_on in "
@@ -222,12 +221,11 @@ class MigrationGraph:
 
     def check_app(self, label: str) -> AppConfig:
         """The installed app `label`; an error suggesting the closest label otherwise."""
-        if label in self.configs:
-            return self.configs[label]
-        raise MigrationError(
-            f"No installed app with label {label!r}.{did_you_mean(label, self.configs)}"
-            f" Installed apps: {', '.join(self.configs) or '(none)'}"
-        )
+        try:
+            return apps.get_app_config(label)
+        except LookupError as exc:
+            installed = ", ".join(self.configs) or "(none)"
+            raise MigrationError(f"{exc.args[0]} Installed apps: {installed}") from None
 
     def resolve(self, label: str, text: str, *, hint: str = "") -> Migration:
         """The app's migration named by `text`: `0002`, `0002_product_sku` or the revision id.
@@ -253,19 +251,32 @@ class MigrationGraph:
     def applied(self, heads: Iterable[str]) -> set[str]:
         """Revision ids a database whose version table holds `heads` has applied.
 
-        That is the heads and everything they follow or depend on, across apps.
+        That is the heads and everything they follow or depend on, across apps. Heads no
+        installed app has are left out (the runner refuses to migrate such a database).
         """
-        done: set[str] = set()
-        pending = list(heads)
-        while pending:
-            revision = pending.pop()
-            if revision in done or revision not in self._by_revision:
-                continue
-            done.add(revision)
-            migration = self._by_revision[revision]
-            pending.extend(migration.parents)
-            pending.extend(migration.dependencies)
-        return done
+        return {
+            script.revision
+            for head in heads
+            if head in self._by_revision
+            for script in self.script.iterate_revisions(head, "base")  # one at a time: Alembic
+        }  # refuses revisions that are each other's ancestors in one call
+
+    def target(self, app: str | None = None, revision: str | None = None) -> Target:
+        """What `migrate [APP [REVISION|zero]]` names, checked against the migrations on disk."""
+        if app is None:
+            self.check_heads()
+            return Target()
+        self.check_app(app)
+        if not self.migrations(app):
+            raise MigrationError(
+                f"App {app!r} has no migrations: run `kwik makemigrations {app}` to make its first"
+            )
+        self.check_heads([app])
+        if revision is None:
+            return Target(app)
+        if revision == ZERO:
+            return Target(app, zero=True)
+        return Target(app, self.resolve(app, revision, hint=f" (or {ZERO}, to unapply them all)"))
 
     def unmigrated(self) -> list[str]:
         """Labels of apps that have models but no migrations (an empty folder counts as none).
@@ -281,3 +292,59 @@ class MigrationGraph:
     def next_number(self, label: str) -> int:
         numbers = [m.number for m in self._by_app.get(label, []) if m.number is not None]
         return max(numbers, default=0) + 1
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where `migrate` goes: every app's latest migrations, one app's, one migration, or zero.
+
+    Example:
+        graph.target("catalog", "0001").way(graph, applied)  # (False, 'catalog_0001_initial')
+    """
+
+    app_label: str | None = None
+    """None: every app."""
+    migration: Migration | None = None
+    """None: the app's latest migration (or none, with `zero`)."""
+    zero: bool = False
+
+    def way(self, graph: MigrationGraph, applied: set[str]) -> tuple[bool, str]:
+        """Whether to apply (or unapply), and the Alembic destination, from what is `applied`.
+
+        A migration that is applied is gone back to when a later one of its app is applied too.
+        """
+        if self.app_label is None:
+            return True, "heads"
+        if self.zero:
+            return False, f"{self.app_label}@base"
+        if self.migration is None:
+            return True, f"{self.app_label}@head"
+        revision = self.migration.revision
+        later = [
+            m.revision
+            for m in graph.migrations(self.app_label)
+            if m.revision in applied and m.revision != revision
+        ]
+        upgrade = revision not in applied or revision not in graph.applied(later)
+        return upgrade, revision
+
+    def describe(self, graph: MigrationGraph, upgrade: bool) -> str:
+        """What the move does, in words (`Unapply catalog back to 0001_initial`)."""
+        if self.app_label is None:
+            labels = ", ".join(label for label in graph.app_labels if graph.migrations(label))
+            return f"Apply all migrations: {labels or '(none)'}"
+        if self.migration is None:
+            return f"{'Apply' if upgrade else 'Unapply'} all migrations of {self.app_label}"
+        if upgrade:
+            return f"Apply {self.app_label} up to {self.migration.name}"
+        return f"Unapply {self.app_label} back to {self.migration.name}"
+
+
+def _references(path: Path) -> tuple[str, ...]:
+    """The revision ids the migration file at `path` follows or depends on."""
+    try:
+        module = load_python_file(path.parent, path.name)
+    except Exception:  # a file that doesn't load names nothing; Alembic reports it
+        return ()
+    names = (getattr(module, "down_revision", None), getattr(module, "depends_on", None))
+    return tuple(revision for name in names for revision in to_tuple(name) or ())

@@ -11,7 +11,6 @@ point at another app's tables depends on that app's latest migration (Alembic's 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,10 +20,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 from kwik.apps import AppConfig
+from kwik.conf import settings
+from kwik.conf.locate import module_origin
 from kwik.db.database import database
 from kwik.migrations.autogen import Changes, detect_changes, in_dependency_order
 from kwik.migrations.describe import slug
-from kwik.migrations.errors import MigrationError
+from kwik.migrations.errors import MigrationError, shown
 from kwik.migrations.graph import MigrationGraph
 from kwik.migrations.scratch import scratch_database
 from kwik.migrations.writer import MigrationFile
@@ -60,7 +61,7 @@ def select_apps(graph: MigrationGraph, labels: Sequence[str]) -> list[str]:
     if not labels:
         return list(graph.configs)
     for label in labels:
-        if label not in graph.configs and _importable(label):
+        if label not in graph.configs and module_origin(label) is not None:
             raise MigrationError(
                 f"App {label!r} is not installed: add it to INSTALLED_APPS in your settings first"
             )
@@ -68,23 +69,24 @@ def select_apps(graph: MigrationGraph, labels: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(labels))
 
 
-def _importable(name: str) -> bool:
-    import importlib.util
-
-    try:
-        return name.isidentifier() and importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def _migrations_folder(config: AppConfig) -> Path:
     return config.migrations_dir or config.path / "migrations"
 
 
-def _is_installed_package(config: AppConfig) -> bool:
-    """Whether the app lives in the interpreter's site-packages (not the project's to write to)."""
-    prefixes = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
-    return any(config.path.resolve().is_relative_to(prefix) for prefix in prefixes)
+def _project_root() -> Path:
+    """The project's folder: BASE_DIR, else the folder the settings module's top package is in.
+
+    makemigrations makes a `migrations/` folder only for apps in it: an installed package (kwik's
+    own contrib apps, even installed in editable mode) is not the project's to write to.
+    """
+    if settings.BASE_DIR is not None:
+        return Path(settings.BASE_DIR).resolve()
+    found = module_origin(settings.module) if settings.module else None
+    return found[1] if found else Path.cwd().resolve()
+
+
+def _in_project(config: AppConfig, root: Path) -> bool:
+    return config.path.resolve().is_relative_to(root)
 
 
 async def make_migrations(
@@ -101,12 +103,21 @@ async def make_migrations(
     _check_name(name)
     selected = select_apps(graph, labels)
     graph.check_heads()
-    managed = set(graph.app_labels) | set(labels)
+    root = _project_root()
+    managed = set(graph.app_labels) | {
+        label for label in labels if _in_project(graph.configs[label], root)
+    }
     made = Made()
     for config in graph.configs.values():
         if config.label in managed or not config.get_models():
             continue
-        if labels or _is_installed_package(config):
+        if not _in_project(config, root):
+            made.warnings.append(
+                f"App {config.label!r} has models but no migrations folder, and it is not in "
+                f"the project ({root}), so none is made for it; its tables are left out. "
+                f"To start its migrations, create {shown(_migrations_folder(config))}/__init__.py."
+            )
+        elif labels:
             made.warnings.append(
                 f"App {config.label!r} has models but no migrations folder; its tables are "
                 f"left out. Run `kwik makemigrations {config.label}` to start its migrations."
@@ -158,6 +169,7 @@ def _plan(
             parents=(head.revision,) if head else (),
             depends_on=_dependencies(graph, label, changes, files),
             operations=operations,
+            new_enums=changes.new_enums.get(label, []),
         )
         file.render(changes.context)
         files[label] = file

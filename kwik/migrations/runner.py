@@ -1,13 +1,19 @@
-"""Running migrations on a live connection: up to heads, up or down to one migration, or faked.
+"""Running migrations on a live connection: to every app's latest, to one migration, or zero.
 
 Alembic is driven directly (no alembic.ini, no env.py): an `EnvironmentContext` over the project's
 `ScriptDirectory`, configured on the sync face of an `AsyncConnection` inside `run_sync`.
 
-Each migration runs in its own transaction, on SQLite too (SQLite can roll back DDL; Alembic just
-doesn't assume it), so a migration that fails leaves nothing half-done and the ones before it
-applied. On SQLite, foreign keys are switched off while migrations run, because a batch table
-rebuild drops the old table, and with foreign keys on that drop deletes, or refuses to orphan,
-the rows that point at it; each migration ends with `PRAGMA foreign_key_check` instead.
+One run at a time per database, so processes that each migrate at start-up apply each migration
+once: on PostgreSQL a run holds an advisory lock; on SQLite it is one transaction, begun with
+`BEGIN IMMEDIATE` (kwik's engine does), which holds the write lock. The plan, including which way
+to go to a named migration, is made once the lock is held, from the heads the database has then.
+
+Each migration is atomic: on PostgreSQL it runs in a transaction of its own, on SQLite in a
+savepoint of the run's transaction. A migration that fails is rolled back and the ones before it
+stay applied. On SQLite, foreign keys are off while migrations run, because a batch table rebuild
+drops the old table, and with foreign keys on that drop deletes, or refuses to orphan, the rows
+that point at it; each migration ends with `PRAGMA foreign_key_check` instead. SQLite can't
+switch foreign keys off inside a transaction, so a connection already in one is refused.
 """
 
 from __future__ import annotations
@@ -23,15 +29,16 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from alembic.util import CommandError
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, NestedTransaction
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kwik.db.errors import reason
 from kwik.migrations.errors import MigrationError, shown
-from kwik.migrations.graph import VERSION_TABLE, Migration, MigrationGraph
+from kwik.migrations.graph import VERSION_TABLE, Migration, MigrationGraph, Target
 
 __all__ = [
+    "Plan",
     "Step",
     "applied_revisions",
     "current_heads",
@@ -49,10 +56,19 @@ class Step:
     upgrade: bool
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a run does, decided once it holds the lock: which way, in words, and the steps."""
+
+    upgrade: bool
+    description: str
+    steps: list[Step]
+
+
 LOCK_KEY = zlib.crc32(VERSION_TABLE.encode())
 """The PostgreSQL advisory lock `migrate` holds while it runs (any constant would do)."""
 
-StepsCallback = Callable[[list[Step]], None]
+PlanCallback = Callable[[Plan], None]
 StepCallback = Callable[[Step], None]
 
 
@@ -67,8 +83,7 @@ async def migrate_to_heads(connection: AsyncConnection) -> None:
             await migrate_to_heads(connection)
     """
     graph = MigrationGraph.load()
-    graph.check_heads()
-    await run_migrations(connection, graph, upgrade=True, destination="heads")
+    await run_migrations(connection, graph, graph.target())
 
 
 async def current_heads(connection: AsyncConnection) -> tuple[str, ...]:
@@ -84,32 +99,188 @@ async def applied_revisions(connection: AsyncConnection, graph: MigrationGraph) 
 async def run_migrations(
     connection: AsyncConnection,
     graph: MigrationGraph,
+    target: Target,
     *,
-    upgrade: bool,
-    destination: str,
     fake: bool = False,
-    on_plan: StepsCallback | None = None,
+    on_plan: PlanCallback | None = None,
     on_step: StepCallback | None = None,
 ) -> list[Step]:
-    """Move the database up (`upgrade`) or down to `destination`, an Alembic revision spec.
+    """Move the database to `target` (from `graph.target(app, revision)`).
 
-    `destination` is `heads`, `<label>@head`, `<label>@base` or a revision id. `fake` records
-    each step in the version table without running it. `on_plan` receives the steps before the
-    first runs; `on_step` each one as it completes, inside its transaction. Returns the steps done.
+    `fake` records each step in the version table without running it. `on_plan` receives the
+    plan before the first step runs; `on_step` each step as it completes, inside its transaction
+    (so it sees what the step did). Returns the steps done.
     """
     return await connection.run_sync(
-        run_migrations_sync,
-        graph,
-        upgrade=upgrade,
-        destination=destination,
-        fake=fake,
-        on_plan=on_plan,
-        on_step=on_step,
+        run_migrations_sync, graph, target, fake=fake, on_plan=on_plan, on_step=on_step
     )
+
+
+def run_migrations_sync(
+    connection: Connection,
+    graph: MigrationGraph,
+    target: Target,
+    *,
+    fake: bool = False,
+    on_plan: PlanCallback | None = None,
+    on_step: StepCallback | None = None,
+) -> list[Step]:
+    """`run_migrations` on a sync connection (inside `AsyncConnection.run_sync`)."""
+    run = _Run(connection, graph, target, fake=fake, on_plan=on_plan, on_step=on_step)
+    with _sqlite_foreign_keys_off(connection, fake=fake) as check, _one_at_a_time(connection):
+        run.check_foreign_keys = check
+        _ensure_version_table(connection)
+        environment = EnvironmentContext(Config(), graph.script, fn=run.plan)
+        with environment:
+            environment.configure(
+                connection=connection,
+                version_table=VERSION_TABLE,
+                transaction_per_migration=True,
+                transactional_ddl=True,
+                on_version_apply=[run.applied],
+            )
+            try:
+                with environment.begin_transaction():
+                    environment.run_migrations()
+            except BaseException as exc:
+                run.roll_back_step()
+                if isinstance(exc, CommandError):
+                    raise MigrationError(f"Cannot migrate: {exc}") from exc
+                if isinstance(exc, MigrationError) or not isinstance(exc, Exception):
+                    raise
+                raise run.failure(exc) from exc
+    return run.done
 
 
 def _skip(**kwargs: Any) -> None:
     """A faked migration's body."""
+
+
+class _Run:
+    """One run: the plan Alembic asks for, and the steps as Alembic reports them done."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        graph: MigrationGraph,
+        target: Target,
+        *,
+        fake: bool,
+        on_plan: PlanCallback | None,
+        on_step: StepCallback | None,
+    ) -> None:
+        self.connection = connection
+        self.graph = graph
+        self.target = target
+        self.fake = fake
+        self.on_plan = on_plan
+        self.on_step = on_step
+        self.external = connection.in_transaction()
+        self.check_foreign_keys = False
+        self.planned: list[Step] = []
+        self.done: list[Step] = []
+        self._savepoint: NestedTransaction | None = None
+
+    def plan(self, heads: tuple[str, ...], context: MigrationContext) -> list[Any]:
+        """Alembic's steps to the target from `heads`, read with the lock held."""
+        unknown = [head for head in heads if head not in self.graph]
+        if unknown:
+            raise MigrationError(
+                f"The database has migration {unknown[0]!r} applied, but no installed app has it: "
+                "was its app removed from INSTALLED_APPS, or the file deleted?"
+            )
+        upgrade, destination = self.target.way(self.graph, self.graph.applied(heads))
+        script = self.graph.script
+        try:
+            # No public Alembic API plans a move between revisions; pyproject.toml pins Alembic.
+            if upgrade:
+                steps: list[Any] = script._upgrade_revs(destination, heads)
+            else:
+                steps = script._downgrade_revs(destination, heads)
+        except CommandError as exc:
+            raise MigrationError(f"Cannot migrate to {destination!r}: {exc}") from exc
+        steps = _in_app_order(self.graph, steps, upgrade=upgrade)
+        in_savepoints = self.connection.dialect.name == "sqlite"
+        for step in steps:
+            body = _skip if self.fake else step.migration_fn
+            step.migration_fn = self._in_savepoint(body) if in_savepoints else body
+            self.planned.append(Step(self.graph.get(step.revision.revision), upgrade))
+        if self.on_plan is not None:
+            description = self.target.describe(self.graph, upgrade)
+            self.on_plan(Plan(upgrade, description, list(self.planned)))
+        return steps
+
+    def _in_savepoint(self, body: Callable[..., None]) -> Callable[..., None]:
+        """`body` run in a savepoint, which `applied` releases once the step is recorded."""
+
+        def run(**kwargs: Any) -> None:
+            self._savepoint = self.connection.begin_nested()
+            body(**kwargs)
+
+        return run
+
+    def applied(self, *, ctx: MigrationContext, step: MigrationInfo, **kwargs: Any) -> None:
+        """Alembic's callback after each step, inside the step's transaction."""
+        current = self.planned[len(self.done)]
+        if self.check_foreign_keys and not self.fake:
+            _check_foreign_keys(ctx, current)
+        if self.on_step is not None:
+            self.on_step(current)
+        if self._savepoint is not None:
+            self._savepoint.commit()
+            self._savepoint = None
+        self.done.append(current)
+
+    def roll_back_step(self) -> None:
+        """Undo the step that failed, on SQLite (elsewhere its transaction is rolled back)."""
+        if self._savepoint is not None and self._savepoint.is_active:
+            self._savepoint.rollback()
+        self._savepoint = None
+
+    def failure(self, exc: Exception) -> MigrationError:
+        cause = f"{type(exc).__name__}: {reason(exc)}"
+        if len(self.done) == len(self.planned):
+            return MigrationError(f"Migrating failed: {cause}")
+        step = self.planned[len(self.done)]
+        verb = "Applying" if step.upgrade else "Unapplying"
+        outcome = (
+            "The caller's transaction holds what it did."
+            if self.external
+            else "It was rolled back; the migrations before it stay applied."
+        )
+        return MigrationError(f"{verb} {shown(step.migration.path)} failed: {cause}. {outcome}")
+
+
+def _in_app_order(graph: MigrationGraph, steps: list[Any], *, upgrade: bool) -> list[Any]:
+    """Alembic's steps reordered to follow INSTALLED_APPS where dependencies leave a choice.
+
+    Alembic's own order is valid but walks its branches from the last app's, so `migrate`
+    would apply orders' first migration before catalog's. This one reads like the settings and
+    is the same on every run; unapplying goes in the reverse order.
+    """
+    by_revision = {step.revision.revision: step for step in steps}
+    rank = {label: index for index, label in enumerate(graph.app_labels)}
+
+    def key(revision: str) -> tuple[int, int, str]:
+        migration = graph.get(revision)
+        return rank[migration.app_label], migration.number or 0, migration.name
+
+    needs = {
+        revision: {
+            other
+            for other in (*graph.get(revision).parents, *graph.get(revision).dependencies)
+            if other in by_revision
+        }
+        for revision in by_revision
+    }
+    order: list[str] = []
+    while needs:
+        ready = min((revision for revision, left in needs.items() if not left), key=key)
+        order.append(ready)
+        del needs[ready]
+        for left in needs.values():
+            left.discard(ready)
+    return [by_revision[revision] for revision in (order if upgrade else reversed(order))]
 
 
 def _current_heads(connection: Connection) -> tuple[str, ...]:
@@ -141,149 +312,51 @@ def _ensure_version_table(connection: Connection) -> None:
             table.create(connection, checkfirst=True)
 
 
-def run_migrations_sync(
-    connection: Connection,
-    graph: MigrationGraph,
-    *,
-    upgrade: bool,
-    destination: str,
-    fake: bool = False,
-    on_plan: StepsCallback | None = None,
-    on_step: StepCallback | None = None,
-) -> list[Step]:
-    """`run_migrations` on a sync connection (inside `AsyncConnection.run_sync`).
-
-    `on_step` runs inside the step's transaction, so it sees what the step did.
-    """
-    planned: list[Step] = []
-    done: list[Step] = []
-    external = connection.in_transaction()
-
-    def plan(heads: tuple[str, ...], context: MigrationContext) -> list[Any]:
-        unknown = [head for head in heads if head not in graph]
-        if unknown:
-            raise MigrationError(
-                f"The database has migration {unknown[0]!r} applied, but no installed app has it: "
-                "was its app removed from INSTALLED_APPS, or the file deleted?"
-            )
-        try:
-            if upgrade:
-                steps: list[Any] = graph.script._upgrade_revs(destination, heads)
-            else:
-                steps = graph.script._downgrade_revs(destination, heads)
-        except CommandError as exc:
-            raise MigrationError(f"Cannot migrate to {destination!r}: {exc}") from exc
-        steps = _in_app_order(graph, steps, upgrade=upgrade)
-        for step in steps:
-            if fake:
-                step.migration_fn = _skip
-            planned.append(Step(graph.get(step.revision.revision), upgrade))
-        if on_plan is not None:
-            on_plan(list(planned))
-        return steps
-
-    def applied(*, ctx: MigrationContext, step: MigrationInfo, **kwargs: Any) -> None:
-        current = planned[len(done)]
-        if check_foreign_keys and not fake:
-            _check_foreign_keys(ctx, current)
-        done.append(current)
-        if on_step is not None:
-            on_step(current)
-
-    with _one_at_a_time(connection), _sqlite_foreign_keys_off(connection) as check_foreign_keys:
-        _ensure_version_table(connection)
-        environment = EnvironmentContext(Config(), graph.script, fn=plan)
-        with environment:
-            environment.configure(
-                connection=connection,
-                version_table=VERSION_TABLE,
-                transaction_per_migration=True,
-                transactional_ddl=True,
-                on_version_apply=[applied],
-            )
-            try:
-                with environment.begin_transaction():
-                    environment.run_migrations()
-            except MigrationError:
-                raise
-            except CommandError as exc:
-                raise MigrationError(f"Cannot migrate to {destination!r}: {exc}") from exc
-            except Exception as exc:
-                failed = planned[len(done)] if len(done) < len(planned) else None
-                raise _failure(failed, exc, rolled_back=not external) from exc
-            finally:
-                if not external and connection.in_transaction():
-                    connection.rollback()
-    return done
-
-
-def _in_app_order(graph: MigrationGraph, steps: list[Any], *, upgrade: bool) -> list[Any]:
-    """Alembic's steps reordered to follow INSTALLED_APPS where dependencies leave a choice.
-
-    Any order that applies a migration after what it follows and depends on is valid; this one
-    reads like the settings (catalog's migrations, then orders'), and is the same on every run.
-    Unapplying goes in the reverse order.
-    """
-    by_revision = {step.revision.revision: step for step in steps}
-    rank = {label: index for index, label in enumerate(graph.app_labels)}
-
-    def key(revision: str) -> tuple[int, int, str]:
-        migration = graph.get(revision)
-        return rank[migration.app_label], migration.number or 0, migration.name
-
-    needs = {
-        revision: {
-            other
-            for other in (*graph.get(revision).parents, *graph.get(revision).dependencies)
-            if other in by_revision
-        }
-        for revision in by_revision
-    }
-    order: list[str] = []
-    while needs:
-        ready = min((revision for revision, left in needs.items() if not left), key=key)
-        order.append(ready)
-        del needs[ready]
-        for left in needs.values():
-            left.discard(ready)
-    return [by_revision[revision] for revision in (order if upgrade else reversed(order))]
-
-
 @contextmanager
 def _one_at_a_time(connection: Connection) -> Iterator[None]:
-    """On PostgreSQL, one `migrate` at a time per database (an advisory lock).
+    """One run at a time per database, from before the plan to the last step.
 
-    Deploys often start several processes that each migrate first; without the lock two of them
+    Deploys often start several processes that each migrate first; without a lock two of them
     plan the same migrations and the second fails half-way. The second waits instead, then finds
-    nothing left to do. Inside a caller's transaction the lock lasts until it ends.
+    nothing left to do. In a caller's transaction the lock lasts until that transaction ends.
     """
-    if connection.dialect.name != "postgresql":
-        yield
-        return
+    postgresql = connection.dialect.name == "postgresql"
     if connection.in_transaction():
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
-        yield
+        if postgresql:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+        yield  # on SQLite, kwik's engine began the caller's transaction with the write lock
         return
-    connection.exec_driver_sql(f"SELECT pg_advisory_lock({LOCK_KEY})")
-    connection.commit()
+    if connection.dialect.name == "sqlite":
+        transaction = connection.begin()  # BEGIN IMMEDIATE: the write lock, until the commit
+        try:
+            yield
+        finally:
+            transaction.commit()  # the steps done; a failed step's savepoint is rolled back
+        return
+    if postgresql:
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({LOCK_KEY})")
+        connection.commit()
     try:
         yield
     finally:
         with suppress(DBAPIError):  # a broken connection has lost its lock with its session
             if connection.in_transaction():
                 connection.rollback()
-            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({LOCK_KEY})")
-            connection.commit()
+            if postgresql:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({LOCK_KEY})")
+                connection.commit()
 
 
 @contextmanager
-def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[bool]:
+def _sqlite_foreign_keys_off(connection: Connection, *, fake: bool) -> Iterator[bool]:
     """On SQLite, foreign keys off while migrations run; yields whether to check them after each.
 
     The pragma is a no-op inside a transaction, so it goes to the driver connection directly
-    (executing through SQLAlchemy would begin one first).
+    (executing through SQLAlchemy would begin one first), and a connection already in a
+    transaction with foreign keys on is refused: a table rebuild would delete, through ON DELETE
+    CASCADE, the rows that point at the table.
     """
-    if connection.dialect.name != "sqlite" or connection.in_transaction():
+    if connection.dialect.name != "sqlite":
         yield False
         return
     raw = connection.connection
@@ -297,6 +370,15 @@ def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[bool]:
             cursor.close()
 
     was_on = bool(pragma("PRAGMA foreign_keys")[0])
+    if connection.in_transaction():
+        if was_on and not fake:
+            raise MigrationError(
+                "On SQLite, migrations run with foreign keys off (a table rebuild would otherwise "
+                "delete the rows that point at it), and SQLite can't switch them off inside a "
+                "transaction: pass a connection with no transaction begun"
+            )
+        yield False
+        return
     pragma("PRAGMA foreign_keys=OFF")
     try:
         yield was_on
@@ -316,21 +398,3 @@ def _check_foreign_keys(context: MigrationContext, step: Step) -> None:
             f"key points nowhere (first: {table} row {row} -> {parent}); it was rolled back. "
             "Delete or fix those rows in the migration before the constraint applies."
         )
-
-
-def _failure(step: Step | None, exc: Exception, *, rolled_back: bool) -> MigrationError:
-    reason = _first_line(exc)
-    if step is None:
-        return MigrationError(f"Migrating failed: {reason}")
-    verb = "Applying" if step.upgrade else "Unapplying"
-    outcome = (
-        "It was rolled back; the migrations before it stay applied."
-        if rolled_back
-        else "The caller's transaction holds what it did."
-    )
-    return MigrationError(f"{verb} {shown(step.migration.path)} failed: {reason}. {outcome}")
-
-
-def _first_line(exc: BaseException) -> str:
-    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    return f"{type(cause).__name__}: {reason(exc)}"

@@ -78,4 +78,4 @@ def _upgrade(connection: Connection, graph: MigrationGraph, created: dict[str, s
         for table in inspect(connection).get_table_names():
             created.setdefault(table, step.migration.app_label)
 
-    run_migrations_sync(connection, graph, upgrade=True, destination="heads", on_step=record)
+    run_migrations_sync(connection, graph, graph.target(), on_step=record)

@@ -162,10 +162,12 @@ async def db_connection(kwik_database: Database) -> AsyncIterator[AsyncConnectio
     Every session opened meanwhile (the app's, `kwik.db.session()`) runs on this connection and
     commits only to savepoints, so the test leaves the database as it found it.
     """
+    from kwik.db.database import bind_sessions
+
     async with kwik_database.engine.connect() as connection:
         transaction = await connection.begin()
         try:
-            async with kwik_database.bound_to(connection):
+            async with bind_sessions(connection):
                 yield connection
         finally:
             await transaction.rollback()
@@ -204,7 +206,9 @@ async def client(app: Kwik, db_connection: AsyncConnection) -> AsyncIterator[htt
     test, and its requests run in the test's transaction."""
     import httpx2
 
-    transport = httpx2.ASGITransport(app=app)
+    from kwik.testing.client import OneAtATimeTransport
+
+    transport = OneAtATimeTransport(app=app)
     async with (
         app.router.lifespan_context(app),
         httpx2.AsyncClient(transport=transport, base_url="http://testserver") as http,

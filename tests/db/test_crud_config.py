@@ -74,6 +74,13 @@ def test_a_column_whose_values_cannot_come_from_text_is_refused():
     )
 
 
+def test_ignored_parameters_given_as_one_string_is_refused():
+    assert refused(ignored_parameters="utm_source") == (
+        "Products.ignored_parameters must be a collection of parameter names, not the string "
+        "'utm_source': write ['utm_source']"
+    )
+
+
 def test_a_default_limit_above_the_maximum_is_refused():
     assert refused(default_limit=200) == (
         "Products: default_limit (200) must be between 1 and max_limit (100)"

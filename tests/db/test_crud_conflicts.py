@@ -1,5 +1,6 @@
 """Integrity errors are 409 problems naming the field, on SQLite (from its messages) and
-PostgreSQL (from the constraint asyncpg names); the session stays usable afterwards."""
+PostgreSQL (from the constraint asyncpg names). A write opens no SAVEPOINT: a conflict ends the
+transaction, unless the caller wrapped the write in one (`session.begin_nested()`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError, PendingRollbackError
 
 from kwik.db import Conflict
 from kwik.http.problems import http_exception_handler
@@ -37,6 +39,17 @@ async def conflict(call: Any) -> dict[str, Any]:
     with pytest.raises(Conflict) as caught:
         await call
     return json.loads(http_exception_handler(None, caught.value).body)  # type: ignore[arg-type]
+
+
+async def conflict_in_a_savepoint(session, call: Any) -> dict[str, Any]:
+    """The problem document of the Conflict `call` raises inside a SAVEPOINT, as a handler that
+    catches Conflict and carries on makes the call."""
+
+    async def in_savepoint() -> None:
+        async with session.begin_nested():
+            await call
+
+    return await conflict(in_savepoint())
 
 
 async def count(session) -> int:
@@ -140,14 +153,18 @@ async def test_a_failed_check_constraint_is_a_409_naming_it(products):
 async def test_bulk_create_with_a_taken_value_is_a_409_and_writes_nothing(products, session):
     await products.create(product(1))
 
-    body = await conflict(products.bulk_create([product(2), product(3), product(1)]))
+    body = await conflict_in_a_savepoint(
+        session, products.bulk_create([product(2), product(3), product(1)])
+    )
 
     assert (body["reason"], body["fields"]) == ("unique", ["sku"])
     assert await count(session) == 1
 
 
 async def test_bulk_create_with_duplicates_inside_the_batch_is_a_409(products, session):
-    body = await conflict(products.bulk_create([product(1), product(2), product(1)]))
+    body = await conflict_in_a_savepoint(
+        session, products.bulk_create([product(1), product(2), product(1)])
+    )
 
     assert body["fields"] == ["sku"]
     assert await count(session) == 0
@@ -156,9 +173,39 @@ async def test_bulk_create_with_duplicates_inside_the_batch_is_a_409(products, s
 # The session after a conflict
 
 
-async def test_the_session_stays_usable_after_a_conflict(products, session):
+async def test_a_write_opens_no_savepoint(products, session):
+    statements: list[str] = []
+    engine = session.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        created = await products.create(product(1))
+        await products.update(created, {"stock": 2})
+        await products.delete(created)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+    assert [statement.split()[0] for statement in statements if "BEGIN" not in statement] == [
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+    ]
+
+
+async def test_a_conflict_ends_the_transaction(products, session):
     await products.create(product(1))
     await conflict(products.create(product(1)))
+
+    with pytest.raises(PendingRollbackError):
+        await products.get(1)
+    await session.rollback()
+
+    assert await count(session) == 0
+
+
+async def test_in_a_savepoint_the_session_stays_usable_after_a_conflict(products, session):
+    await products.create(product(1))
+    await conflict_in_a_savepoint(session, products.create(product(1)))
 
     await products.create(product(2))
     await session.commit()
@@ -166,33 +213,43 @@ async def test_the_session_stays_usable_after_a_conflict(products, session):
     assert await count(session) == 2
 
 
-async def test_writes_made_before_a_conflict_are_kept(products, session):
+async def test_in_a_savepoint_writes_made_before_a_conflict_are_kept(products, session):
     await products.create(product(1))
     await products.create(product(2))
 
-    await conflict(products.create(product(2)))
+    await conflict_in_a_savepoint(session, products.create(product(2)))
     await session.commit()
 
     assert sorted((await session.scalars(select(Product.sku))).all()) == ["P001", "P002"]
 
 
-async def test_an_update_that_conflicts_leaves_the_row_as_it_was(products, session):
+async def test_an_update_that_conflicts_in_a_savepoint_leaves_the_row_as_it_was(products, session):
     await products.create(product(1))
     second = await products.create(product(2))
 
-    await conflict(products.update(second, {"sku": "P001", "stock": 5}))
+    await conflict_in_a_savepoint(session, products.update(second, {"sku": "P001", "stock": 5}))
     await session.commit()
 
     await session.refresh(second)
     assert (second.sku, second.stock) == ("P002", 0)
 
 
-async def test_a_delete_that_conflicts_leaves_the_row_in_place(session, products):
+async def test_a_delete_that_conflicts_in_a_savepoint_leaves_the_row_in_place(session, products):
     categories = CategoryService(session)
     category = await categories.create({"name": "Lamps"})
     await products.create(product(1, category_id=category.id))
 
-    await conflict(categories.delete(category.id))
+    await conflict_in_a_savepoint(session, categories.delete(category.id))
     await session.commit()
 
     assert (await categories.get_or_404(category.id)).name == "Lamps"
+
+
+async def test_an_error_in_earlier_changes_is_not_reported_as_this_writes_conflict(
+    products, session
+):
+    await products.create(product(1))
+    session.add(Product(**product(2, sku="P001")))  # not flushed yet
+
+    with pytest.raises(IntegrityError):
+        await products.create(product(3))

@@ -150,6 +150,40 @@ async def test_nothing_is_written_when_the_data_has_unknown_fields(products, ses
     assert await session.scalar(select(func.count()).select_from(Product)) == 0
 
 
+async def test_a_client_may_not_choose_the_primary_key_by_default(products):
+    with pytest.raises(InvalidData) as caught:
+        await products.create({**product(1), "id": 7})
+
+    assert caught.value.unknown == ["id"]
+
+
+@pytest.mark.parametrize("field", ["created_at", "updated_at"])
+async def test_a_client_may_not_set_the_timestamps_kwik_keeps_by_default(products, field):
+    created = await products.create(product(1))
+
+    with pytest.raises(InvalidData) as caught:
+        await products.update(created, {field: datetime(2020, 1, 1, tzinfo=UTC)})
+
+    assert caught.value.unknown == [field]
+
+
+def test_by_default_every_column_and_relationship_but_those_kwik_sets_is_writable():
+    assert ProductService.writable == {
+        "name", "sku", "price", "active", "stock", "status", "released_on", "code",
+        "category_id", "category",
+    }  # fmt: skip
+    assert CategoryService.writable == {"name", "picture", "products"}
+
+
+async def test_writable_fields_may_name_the_primary_key(session):
+    class ChosenKeys(ProductService):
+        writable_fields = ("id", "name", "sku", "price")
+
+    created = await ChosenKeys(session).create({**product(1), "id": 7})
+
+    assert created.id == 7
+
+
 async def test_writable_fields_limits_what_create_and_update_accept(session):
     class NamesOnly(ProductService):
         writable_fields = ("name", "sku", "price")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import kwik
 from kwik.conf import CoreSettings
@@ -94,14 +95,17 @@ async def test_an_unreachable_database_is_reported_with_the_password_masked():
 def test_each_event_loop_gets_its_own_engine(tmp_path: Path):
     db = Database(settings_for(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"))
 
-    async def use() -> object:
-        engine = db.engine
+    async def use() -> AsyncEngine:
         assert await scalar(db, "SELECT 1") == 1
-        await db.dispose()
+        return db.engine
+
+    async def use_then_dispose() -> AsyncEngine:
+        engine = await use()
+        await db.dispose()  # also closes the engine left behind by the first loop
         return engine
 
-    first = asyncio.run(use())
-    second = asyncio.run(use())
+    first = asyncio.run(use())  # not disposed: its loop is gone after this line
+    second = asyncio.run(use_then_dispose())
 
     assert first is not second
 

@@ -6,19 +6,29 @@ and PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from starlette.requests import Request
 
 import kwik
 from kwik.db import Filter, InvalidQuery, ListQuery, SortKey
+from kwik.db.crud import ListSpec
 from kwik.db.crud.cursor import encode_cursor
 from kwik.db.crud.query import MAX_IN_VALUES
 from kwik.http.problems import http_exception_handler
 from kwik.testing import override_settings
+from tests.db.crud_app.models import Product
 from tests.db.crud_app.services import ProductService
 from tests.db.crud_app.support import catalog_session, seed_catalog
+
+
+class TrackedProducts(ProductService):
+    ignored_parameters = ("utm_source", "utm_medium")
 
 
 def problem(exc: InvalidQuery) -> dict[str, Any]:
@@ -28,9 +38,9 @@ def problem(exc: InvalidQuery) -> dict[str, Any]:
     return json.loads(response.body)
 
 
-def refused(query_string: str) -> dict[str, Any]:
+def refused(query_string: str, service: type[ProductService] = ProductService) -> dict[str, Any]:
     with pytest.raises(InvalidQuery) as caught:
-        ProductService.parse_query(query_string)
+        service.parse_query(query_string)
     return problem(caught.value)
 
 
@@ -139,6 +149,12 @@ def test_an_operator_not_allowed_on_a_field_lists_the_ones_that_are():
             "created_at__gt: '2024-05-01T10:00:00' has no time zone (add Z or an offset like "
             "+02:00)",
         ),
+        (
+            "created_at__gt",
+            "2024",
+            "created_at__gt: '2024' is not a date-time with a time zone, like 2024-05-01T10:00:00Z",
+        ),
+        ("released_on", "1714521600", "released_on: '1714521600' is not a date, like 2024-05-01"),
         ("code", "not-a-uuid", "code: 'not-a-uuid' is not a UUID"),
         ("status", "lost", "status: 'lost' is not one of new, paid, shipped"),
         ("name", "a%00b", "name: 'a\\x00b' contains a NUL character"),
@@ -173,8 +189,19 @@ def test_in_takes_a_bounded_number_of_values():
 
 def test_isnull_takes_true_or_false():
     assert refused("category_id__isnull=maybe")["detail"] == (
-        "category_id__isnull must be true or false, not 'maybe'"
+        "category_id__isnull: 'maybe' is not a boolean (true or false)"
     )
+
+
+@pytest.mark.parametrize("text", ["yes", "on", "TRUE", "1"])
+def test_isnull_and_total_read_the_words_a_boolean_filter_reads(text):
+    query = ProductService.parse_query(f"category_id__isnull={text}&total={text}&active={text}")
+
+    assert query.filters == (
+        Filter("category_id", "isnull", True),
+        Filter("active", "eq", True),
+    )
+    assert query.total is True
 
 
 # Sort
@@ -214,7 +241,7 @@ def test_a_limit_below_one_or_above_the_maximum_is_refused(limit):
 
 @pytest.mark.parametrize("parameter", ["limit", "offset"])
 def test_limit_and_offset_must_be_integers(parameter):
-    assert refused(f"{parameter}=ten")["detail"] == f"{parameter} must be an integer, not 'ten'"
+    assert refused(f"{parameter}=ten")["detail"] == f"{parameter}: 'ten' is not an integer"
 
 
 def test_a_negative_offset_is_refused():
@@ -229,7 +256,7 @@ def test_a_pagination_parameter_given_twice_is_refused():
 
 
 def test_total_takes_true_or_false():
-    assert refused("total=some")["detail"] == "total must be true or false, not 'some'"
+    assert refused("total=some")["detail"] == "total: 'some' is not a boolean (true or false)"
 
 
 def test_an_empty_cursor_means_the_first_page():
@@ -240,6 +267,32 @@ def test_parameters_the_endpoint_handles_itself_can_be_ignored():
     query = ProductService.parse_query("format=csv&stock=1", ignore=["format"])
 
     assert query.filters == (Filter("stock", "eq", 1),)
+
+
+def test_a_service_skips_its_ignored_parameters():
+    query = TrackedProducts.parse_query("utm_source=mail&stock=1&utm_medium=web")
+
+    assert query.filters == (Filter("stock", "eq", 1),)
+
+
+async def test_the_query_dependency_skips_the_ignored_parameters():
+    request = Request({"type": "http", "query_string": b"utm_source=mail&stock=1", "headers": []})
+
+    query = await TrackedProducts.query_from_request(request)
+
+    assert query.filters == (Filter("stock", "eq", 1),)
+
+
+def test_ignore_adds_to_the_services_ignored_parameters():
+    query = TrackedProducts.parse_query("utm_source=mail&format=csv", ignore=["format"])
+
+    assert query.filters == ()
+
+
+def test_a_parameter_neither_ignored_nor_a_filter_is_still_refused():
+    body = refused("utm_campaign=spring", TrackedProducts)
+
+    assert only_error(body)["type"] == "filter_not_allowed"
 
 
 # Cursors
@@ -287,9 +340,33 @@ async def test_a_cursor_signed_with_another_secret_key_is_refused(products, proj
     assert "its signature doesn't match" in body["detail"]
 
 
-async def test_a_signed_cursor_for_fields_this_list_lacks_is_refused(products):
-    row = type("Row", (), {"colour": "red", "id": 3})()
-    cursor = encode_cursor((SortKey("colour"), SortKey("id")), row)
+async def test_a_cursor_from_another_list_with_the_same_fields_is_refused(products):
+    class ClearanceProducts(ProductService):
+        pass
+
+    cursor = await next_cursor(products)
+
+    body = await refused_by(
+        ClearanceProducts(products.session).list_cursor(ListQuery(cursor=cursor))
+    )
+
+    assert only_error(body)["type"] == "invalid_cursor"
+    assert body["detail"].startswith("cursor is for a different list or out of date")
+
+
+async def test_a_signed_cursor_for_fields_this_list_no_longer_has_is_refused(products):
+    before = ListSpec(
+        "ProductService",
+        Product,
+        filter_fields=(),
+        sort_fields=("updated_at",),
+        default_sort=(),
+        default_limit=10,
+        max_limit=50,
+        identity=ProductService.spec.identity,
+    )
+    row = SimpleNamespace(updated_at=datetime(2024, 1, 1, tzinfo=UTC), id=3)
+    cursor = encode_cursor(before, (SortKey("updated_at"), SortKey("id")), row)
 
     body = await refused_by(products.list_cursor(ListQuery(cursor=cursor)))
 
@@ -365,3 +442,49 @@ async def test_a_query_built_in_code_may_not_have_a_negative_offset(products):
     body = await refused_by(products.list(ListQuery(offset=-5)))
 
     assert only_error(body)["type"] == "offset_out_of_range"
+
+
+async def test_a_query_built_in_code_may_not_sort_by_a_field_twice(products):
+    sort = (SortKey("price"), SortKey("price", descending=True))
+
+    body = await refused_by(products.list(ListQuery(sort=sort)))
+
+    assert body["detail"] == "sort names 'price' more than once"
+
+
+async def test_a_query_built_in_code_has_every_problem_reported_at_once(products):
+    query = ListQuery(filters=(Filter("updated_at", "lt", 1),), sort=(SortKey("sku"),), limit=0)
+
+    body = await refused_by(products.list(query))
+
+    assert [error["type"] for error in body["errors"]] == [
+        "filter_not_allowed",
+        "sort_not_allowed",
+        "limit_out_of_range",
+    ]
+
+
+async def test_a_count_of_a_query_built_in_code_obeys_the_allow_lists(products):
+    body = await refused_by(products.count(ListQuery(filters=(Filter("updated_at", "lt", 1),))))
+
+    assert only_error(body)["type"] == "filter_not_allowed"
+
+
+async def test_a_parsed_query_changed_in_code_is_checked_again(products):
+    parsed = products.parse_query("stock=1")
+    changed = dataclasses.replace(parsed, filters=(Filter("updated_at", "lt", 1),))
+
+    body = await refused_by(products.list(changed))
+
+    assert only_error(body)["type"] == "filter_not_allowed"
+
+
+async def test_a_query_parsed_for_one_service_is_checked_by_another(products):
+    class NamesOnly(ProductService):
+        filter_fields = ("name",)
+
+    parsed = products.parse_query("stock=1")
+
+    body = await refused_by(NamesOnly(products.session).list(parsed))
+
+    assert only_error(body)["type"] == "filter_not_allowed"

@@ -219,3 +219,47 @@ def test_a_dependency_with_a_parameter_from_nowhere_is_refused_when_the_route_is
 
     with pytest.raises(ImproperlyConfigured, match=r"broken: cannot tell where parameter 'limit'"):
         router.get("/x")(handler)
+
+
+def test_sync_generator_dependencies_run_outside_the_event_loop_thread():
+    router = Router()
+    threads: list[int] = []
+
+    def handle() -> Iterator[None]:
+        threads.append(threading.get_ident())
+        yield
+        threads.append(threading.get_ident())
+
+    @router.get("/threads")
+    async def use(value: Annotated[None, Depends(handle)]) -> dict[str, int]:
+        return {"loop": threading.get_ident()}
+
+    loop = client_for(router).get("/threads").json()["loop"]
+
+    assert len(threads) == 2
+    assert loop not in threads
+
+
+def test_an_override_is_compiled_once_and_its_own_dependencies_resolved():
+    router = Router()
+
+    def real() -> str:
+        return "real"
+
+    def prefix(request: Request) -> str:
+        return request.headers.get("x-prefix", "")
+
+    @router.get("/value")
+    async def value(result: Annotated[str, Depends(real)]) -> dict[str, str]:
+        return {"value": result}
+
+    app = Kwik(routes=router.routes)
+
+    def fake(start: Annotated[str, Depends(prefix)]) -> str:
+        return start + "fake"
+
+    app.dependency_overrides[real] = fake
+    client = TestClient(app)
+
+    assert client.get("/value", headers={"x-prefix": "1-"}).json() == {"value": "1-fake"}
+    assert client.get("/value", headers={"x-prefix": "2-"}).json() == {"value": "2-fake"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.migrations.conftest import PRODUCT, Shop, create_table
+from tests.migrations.conftest import PRODUCT, Shop, create_table, lines_with
 
 
 @pytest.fixture
@@ -172,3 +172,58 @@ def test_a_name_that_is_not_an_identifier_is_refused(shop: Shop):
     assert result.error == (
         "--name 'add sku' is not a valid migration name: use letters, digits and underscores"
     )
+
+
+@pytest.mark.slow
+def test_indexes_on_the_same_first_column_get_names_of_their_own(shop: Shop):
+    shop.apps("catalog")
+    shop.models(
+        "catalog",
+        """
+        from sqlalchemy import Index, String
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from kwik.db import IDMixin, Model
+
+
+        class Product(IDMixin, Model):
+            __table_args__ = (Index(None, "name", "color"), Index(None, "name", "size"))
+
+            name: Mapped[str] = mapped_column(String(200))
+            color: Mapped[str] = mapped_column(String(20))
+            size: Mapped[str] = mapped_column(String(20))
+        """,
+    )
+
+    made = shop.kwik("makemigrations")
+
+    assert lines_with("    - Create index", made.lines) == [
+        "    - Create index ix_catalog_product_name_color on catalog_product (name, color)",
+        "    - Create index ix_catalog_product_name_size on catalog_product (name, size)",
+    ], made.err
+    assert shop.kwik("migrate").code == 0
+    assert shop.kwik("makemigrations", "--check").lines == ["No changes detected"]
+
+
+@pytest.mark.slow
+def test_an_app_outside_the_project_gets_no_migrations_folder(
+    shop: Shop, tmp_path_factory: pytest.TempPathFactory
+):
+    elsewhere = tmp_path_factory.mktemp("site")  # an installed package, e.g. an editable one
+    (elsewhere / "vendored").mkdir()
+    (elsewhere / "vendored/__init__.py").write_text("")
+    (elsewhere / "vendored/models.py").write_text(PRODUCT.replace("class Product(", "class Thing("))
+    shop.apps("catalog")
+    shop.project.settings('INSTALLED_APPS = ["vendored", "catalog"]', module="shop.settings")
+    shop.models("catalog", PRODUCT)
+
+    made = shop.kwik("makemigrations", env={"PYTHONPATH": str(elsewhere)})
+
+    assert made.code == 0, made.err
+    assert made.err.splitlines() == [
+        "Warning: App 'vendored' has models but no migrations folder, and it is not in the "
+        f"project ({shop.root}), so none is made for it; its tables are left out. To start its "
+        f"migrations, create {elsewhere / 'vendored/migrations'}/__init__.py."
+    ]
+    assert not (elsewhere / "vendored/migrations").exists()
+    assert shop.migration_files("catalog") == ["0001_initial.py"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -195,38 +197,74 @@ def test_apps_with_models_and_no_migrations_are_pointed_to_makemigrations(sqlite
     ]
 
 
-@pytest.mark.slow
-@pytest.mark.postgres
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_on_postgresql_concurrent_runs_apply_each_migration_once(shop: Shop):
-    shop.apps("catalog")
-    shop.migration(
-        "catalog",
-        "0001_initial",
-        upgrade=f"""
-            op.execute("SELECT pg_sleep(1)")
-            {create_table("catalog_product")}
-        """,
-    )
+def start_migrate(shop: Shop, *args: str) -> subprocess.Popen[str]:
+    """`kwik migrate ARGS` in a process of its own, left running."""
     environment = {**os.environ, "KWIK_DATABASE_URL": shop.database_url}
     environment.pop("KWIK_SETTINGS_MODULE", None)
-    runs = [
-        subprocess.Popen(
-            [str(KWIK_SCRIPT), "migrate"],
-            cwd=shop.root,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    return subprocess.Popen(
+        [str(KWIK_SCRIPT), "migrate", *args],
+        cwd=shop.root,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def slow_upgrade(marker: Path, seconds: float) -> str:
+    """A migration body that says it has started (a file), then takes its time."""
+    return f"""
+        import pathlib, time
+        pathlib.Path({str(marker)!r}).touch()
+        time.sleep({seconds})
+        {create_table("catalog_product")}
+    """
+
+
+def wait_for_file(path: Path, run: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_concurrent_runs_apply_each_migration_once(shop: Shop, tmp_path: Path):
+    shop.apps("catalog")
+    shop.migration("catalog", "0001_initial", upgrade=slow_upgrade(tmp_path / "started", 1))
+
+    runs = [start_migrate(shop) for _ in range(2)]
     outputs = [run.communicate(timeout=60) for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
     applied = [out for out, _ in outputs if "Applying catalog.0001_initial... OK" in out]
     waited = [out for out, _ in outputs if "No migrations to apply." in out]
     assert (len(applied), len(waited)) == (1, 1), outputs
+
+
+@pytest.mark.slow
+def test_which_way_to_a_revision_is_decided_after_waiting_for_another_run(
+    shop: Shop, tmp_path: Path
+):
+    shop.apps("catalog")
+    started = tmp_path / "started"
+    shop.migration("catalog", "0001_initial", upgrade=slow_upgrade(started, 3))
+    shop.migration("catalog", "0002_price", parent="0001_initial")
+    first = start_migrate(shop)
+    wait_for_file(started, first)  # the first run holds the lock, nothing is committed yet
+
+    second = start_migrate(shop, "catalog", "0001")
+    outputs = [run.communicate(timeout=60) for run in (first, second)]
+
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert outputs[1][0].splitlines() == [
+        "Operations to perform:",
+        "  Unapply catalog back to 0001_initial",
+        "Running migrations:",
+        "  Unapplying catalog.0002_price... OK",
+    ], outputs
+    assert shop.versions() == {"catalog_0001_initial"}
 
 
 def test_rebuilding_a_table_keeps_the_rows_that_point_at_it(shop: Shop):

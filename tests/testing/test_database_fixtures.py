@@ -95,6 +95,15 @@ async def test_rows_arranged_through_db_are_seen_by_requests(client, db):
     assert (await client.get("/notes/")).json() == {"count": 1}
 
 
+async def test_concurrent_requests_in_one_test_take_turns(client):
+    import asyncio
+
+    responses = await asyncio.gather(*(client.post(f"/notes/n{i}") for i in range(5)))
+
+    assert [r.status_code for r in responses] == [201] * 5
+    assert (await client.get("/notes/")).json() == {"count": 5}
+
+
 async def test_the_test_database_is_not_the_development_one(kwik_database):
     from kwik.conf import settings
 
@@ -126,7 +135,7 @@ def test_each_test_runs_in_a_transaction_that_is_rolled_back(
 
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "tests")
 
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_a_postgresql_project_without_a_postgresql_for_tests_fails_clearly(

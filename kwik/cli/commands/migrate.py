@@ -12,59 +12,43 @@ import click
 import kwik
 from kwik.checks import format_report, run_checks
 from kwik.cli.errors import CommandError
-from kwik.migrations import (
-    MigrationGraph,
-    Step,
-    applied_revisions,
-    resolve_target,
-    run_migrations,
-)
+from kwik.migrations import MigrationGraph, Plan, Step, Target, run_migrations
+from kwik.migrations.checks import CHECK_IDS
 
 __all__ = ["migrate"]
 
 
-async def _migrate(
-    graph: MigrationGraph, app: str | None, revision: str | None, fake: bool
-) -> None:
+async def _migrate(graph: MigrationGraph, target: Target, fake: bool) -> None:
     from kwik.db import database
+
+    app = target.app_label
+
+    def planned(plan: Plan) -> None:
+        click.echo("Operations to perform:")
+        click.echo(f"  {plan.description}")
+        click.echo("Running migrations:")
+        if not plan.steps:
+            click.echo("  No migrations to apply.")
+            return
+        others = [str(s.migration) for s in plan.steps if s.migration.app_label != app]
+        if app is not None and others:
+            listed = ", ".join(others)
+            if plan.upgrade:
+                click.echo(f"  Also applying {listed}, which {app} depends on.")
+            else:
+                verb = "depends" if len(others) == 1 else "depend"
+                click.echo(f"  Also unapplying {listed}, which {verb} on {app}.")
+
+    def done(step: Step) -> None:
+        verb = "Applying" if step.upgrade else "Unapplying"
+        click.echo(f"  {verb} {step.migration}... {'FAKED' if fake else 'OK'}")
 
     db = database()
     try:
         await db.check_connection()
         async with db.engine.connect() as connection:
-            applied = await applied_revisions(connection, graph)
-            target = resolve_target(graph, applied, app, revision)
-            if app is None:
-                graph.check_heads()
-            click.echo("Operations to perform:")
-            click.echo(f"  {target.description}")
-            click.echo("Running migrations:")
-
-            def planned(steps: list[Step]) -> None:
-                if not steps:
-                    click.echo("  No migrations to apply.")
-                    return
-                others = [str(s.migration) for s in steps if s.migration.app_label != app]
-                if app is not None and others:
-                    listed = ", ".join(others)
-                    if target.upgrade:
-                        click.echo(f"  Also applying {listed}, which {app} depends on.")
-                    else:
-                        verb = "depends" if len(others) == 1 else "depend"
-                        click.echo(f"  Also unapplying {listed}, which {verb} on {app}.")
-
-            def done(step: Step) -> None:
-                verb = "Applying" if step.upgrade else "Unapplying"
-                click.echo(f"  {verb} {step.migration}... {'FAKED' if fake else 'OK'}")
-
             await run_migrations(
-                connection,
-                graph,
-                upgrade=target.upgrade,
-                destination=target.destination,
-                fake=fake,
-                on_plan=planned,
-                on_step=done,
+                connection, graph, target, fake=fake, on_plan=planned, on_step=done
             )
     finally:
         await db.dispose()
@@ -80,17 +64,18 @@ async def _migrate(
 def migrate(app: str | None, revision: str | None, fake: bool, skip_checks: bool) -> None:
     """Apply migrations: all, APP's, or APP's up (or back) to REVISION; `zero` unapplies APP."""
     kwik.setup()
-    if not skip_checks:
-        found = run_checks()
+    if not skip_checks:  # less the migration checks: what they report is what migrate is about
+        found = [message for message in run_checks() if message.id not in CHECK_IDS]
         if found:
             click.echo(format_report(found), err=True)
         if any(message.is_serious for message in found):
             raise CommandError("System checks found errors; fix them, or pass --skip-checks")
     graph = MigrationGraph.load()
+    target = graph.target(app, revision)
     for label in graph.unmigrated():
         click.echo(
             f"Warning: app '{label}' has models but no migrations; its tables are not created. "
             f"Run `kwik makemigrations {label}`.",
             err=True,
         )
-    asyncio.run(_migrate(graph, app, revision, fake))
+    asyncio.run(_migrate(graph, target, fake))

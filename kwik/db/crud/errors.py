@@ -8,6 +8,7 @@ problem document whose `detail` names the thing at fault. Scripts catch them by 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kwik.http.problems import HTTPError
@@ -54,21 +55,16 @@ class ObjectNotFound(HTTPError):
         self.key = dict(key)
 
 
+@dataclass(frozen=True, slots=True)
 class QueryProblem:
     """One bad query parameter: its name, what is wrong, and a short machine-readable code."""
 
-    __slots__ = ("code", "message", "parameter")
-
-    def __init__(self, parameter: str, message: str, code: str) -> None:
-        self.parameter = parameter
-        self.message = message
-        self.code = code
+    parameter: str
+    message: str
+    code: str
 
     def as_dict(self) -> dict[str, Any]:
         return {"loc": ["query", self.parameter], "msg": self.message, "type": self.code}
-
-    def __repr__(self) -> str:
-        return f"QueryProblem({self.parameter!r}, {self.message!r}, {self.code!r})"
 
 
 class InvalidQuery(HTTPError):

@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import Boolean, ColumnElement, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 __all__ = ["OPERATORS", "Arity", "Kind", "Operator"]
 
@@ -21,7 +24,7 @@ Kind = str
 Arity = str
 """How an operator's value is read: "one" value, "many" (comma-separated), or a "flag"."""
 
-Build = Callable[[ColumnElement[Any], Any, bool, str], ColumnElement[bool]]
+Build = Callable[[ColumnElement[Any], Any, bool], ColumnElement[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +35,7 @@ class Operator:
     kinds: frozenset[Kind]
     arity: Arity
     build: Build
-    """(column, converted value, column is nullable, dialect name) -> a WHERE condition."""
+    """(column, converted value, column is nullable) -> a WHERE condition."""
 
     def applies_to(self, kind: Kind) -> bool:
         return kind in self.kinds
@@ -43,32 +46,60 @@ ORDERED = frozenset({"text", "ordered"})
 TEXT = frozenset({"text"})
 
 
-def _ne(column: ColumnElement[Any], value: Any, nullable: bool, dialect: str) -> Any:
+class _PerDialect(ColumnElement[bool]):
+    """A condition SQLite needs spelled differently: `sqlite` there, `default` elsewhere.
+
+    Both are built (so both bind the value) and the compiler renders one; cached statements
+    stay correct because SQLAlchemy matches bound values by position, not by what was rendered.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition, not a column: SQLite needs no `= 1` after it
+    _traverse_internals = [
+        ("default", InternalTraversal.dp_clauseelement),
+        ("sqlite", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, default: ColumnElement[bool], sqlite: ColumnElement[bool]) -> None:
+        self.default = default
+        self.sqlite = sqlite
+
+
+@compiles(_PerDialect)
+def _default(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.default, **kw)})"
+
+
+@compiles(_PerDialect, "sqlite")
+def _sqlite(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.sqlite, **kw)})"
+
+
+def _ne(column: ColumnElement[Any], value: Any, nullable: bool) -> Any:
     return column.is_distinct_from(value) if nullable else column != value
 
 
-def _contains(column: ColumnElement[Any], value: Any, nullable: bool, dialect: str) -> Any:
-    if dialect == "sqlite":
-        return func.instr(column, value) > 0
-    return column.contains(value, autoescape=True)
+def _contains(column: ColumnElement[Any], value: Any, nullable: bool) -> Any:
+    return _PerDialect(column.contains(value, autoescape=True), func.instr(column, value) > 0)
 
 
-def _isnull(column: ColumnElement[Any], value: Any, nullable: bool, dialect: str) -> Any:
+def _isnull(column: ColumnElement[Any], value: Any, nullable: bool) -> Any:
     return column.is_(None) if value else column.is_not(None)
 
 
 OPERATORS: dict[str, Operator] = {
     operator.name: operator
     for operator in (
-        Operator("eq", ALL_KINDS, "one", lambda c, v, n, d: c == v),
+        Operator("eq", ALL_KINDS, "one", lambda c, v, n: c == v),
         Operator("ne", ALL_KINDS, "one", _ne),
-        Operator("lt", ORDERED, "one", lambda c, v, n, d: c < v),
-        Operator("lte", ORDERED, "one", lambda c, v, n, d: c <= v),
-        Operator("gt", ORDERED, "one", lambda c, v, n, d: c > v),
-        Operator("gte", ORDERED, "one", lambda c, v, n, d: c >= v),
-        Operator("in", ALL_KINDS, "many", lambda c, v, n, d: c.in_(v)),
+        Operator("lt", ORDERED, "one", lambda c, v, n: c < v),
+        Operator("lte", ORDERED, "one", lambda c, v, n: c <= v),
+        Operator("gt", ORDERED, "one", lambda c, v, n: c > v),
+        Operator("gte", ORDERED, "one", lambda c, v, n: c >= v),
+        Operator("in", ALL_KINDS, "many", lambda c, v, n: c.in_(v)),
         Operator("contains", TEXT, "one", _contains),
-        Operator("icontains", TEXT, "one", lambda c, v, n, d: c.icontains(v, autoescape=True)),
+        Operator("icontains", TEXT, "one", lambda c, v, n: c.icontains(v, autoescape=True)),
         Operator("isnull", ALL_KINDS, "flag", _isnull),
     )
 }

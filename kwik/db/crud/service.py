@@ -11,39 +11,36 @@ A service is declared once per model, with allow-lists for what lists may filter
     Products = ProductService.dependency()          # a handler parameter type
     ProductQuery = ProductService.query_dependency()  # the list query from the query string
 
-Writes go through the session's unit of work inside a SAVEPOINT and are flushed at once, so ids
-exist and constraint errors surface inside the handler, as a 409 problem. The savepoint is rolled
-back on such an error and the rest of the request's transaction stays usable; whether the request
-then commits is the handler's choice (raising the 409 rolls the whole request back).
+Writes go through the session's unit of work and are flushed at once, so ids exist and
+constraint errors surface inside the handler, as a 409 problem. A write opens no SAVEPOINT of its
+own: a 409 that isn't caught rolls the whole request back anyway, so it would cost two round trips
+per write for nothing. A handler that catches `Conflict` and carries on wraps the write in
+`async with session.begin_nested():`, which rolls back just that write.
 """
 
 from __future__ import annotations
 
 import builtins
+import inspect
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import inspect
+from sqlalchemy import inspect as mapper_of
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 from starlette.requests import Request
 
 from kwik.db.crud.cursor import decode_cursor, encode_cursor
-from kwik.db.crud.errors import InvalidData, InvalidQuery, ObjectNotFound
+from kwik.db.crud.errors import InvalidData, ObjectNotFound
 from kwik.db.crud.integrity import conflict_from
 from kwik.db.crud.pages import CursorPage, Page
-from kwik.db.crud.query import ListQuery, QueryParams, parse_query
+from kwik.db.crud.query import ListQuery, QueryParams, check_query, parse_query
 from kwik.db.crud.spec import FilterFields, ListSpec
-from kwik.db.crud.statements import (
-    count_statement,
-    cursor_statement,
-    offset_statement,
-    ordering_of,
-)
-from kwik.db.models import Model
+from kwik.db.crud.statements import count_statement, cursor_statement, offset_statement
+from kwik.db.models import Model, TimestampMixin
 from kwik.db.session import DBSession
 from kwik.http.params import Depends
 
@@ -68,8 +65,11 @@ class CRUDService(Generic[M]):
       always ends the ordering.
     - `default_limit` (20), `max_limit` (100): page sizes; a larger `limit` is a 400.
     - `count_totals` (True): False never counts, for tables where COUNT(*) is too slow.
+    - `ignored_parameters`: query parameters lists leave to the endpoint (`["utm_source"]`)
+      instead of refusing them as unknown filters.
     - `writable_fields`: the fields create and update accept (default: every column and
-      relationship).
+      relationship but the primary key and TimestampMixin's `created_at` and `updated_at`, which
+      a client must not choose).
     - `load_options`: loader options for reads, e.g. `(selectinload(Product.category),)` when
       the schema includes a relationship (async sessions can't load it lazily).
     """
@@ -82,29 +82,43 @@ class CRUDService(Generic[M]):
     default_limit: ClassVar[int] = 20
     max_limit: ClassVar[int] = 100
     count_totals: ClassVar[bool] = True
+    ignored_parameters: ClassVar[Collection[str]] = ()
     writable_fields: ClassVar[Collection[str] | None] = None
     load_options: ClassVar[Sequence[ORMOption]] = ()
     spec: ClassVar[ListSpec]
     """The compiled list options (made when the class is defined)."""
+    writable: ClassVar[frozenset[str]]
+    """The fields create and update accept (made when the class is defined)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if getattr(cls, "model", None) is not None:
-            cls.spec = ListSpec(
-                cls.__qualname__,
-                cls.model,
-                filter_fields=cls.filter_fields,
-                sort_fields=cls.sort_fields,
-                default_sort=cls.default_sort,
-                default_limit=cls.default_limit,
-                max_limit=cls.max_limit,
-            )
+        if getattr(cls, "model", None) is None:
+            return
+        cls.spec = ListSpec(
+            cls.__qualname__,
+            cls.model,
+            filter_fields=cls.filter_fields,
+            sort_fields=cls.sort_fields,
+            default_sort=cls.default_sort,
+            default_limit=cls.default_limit,
+            max_limit=cls.max_limit,
+            ignored_parameters=cls.ignored_parameters,
+            identity=f"{cls.__module__}.{cls.__qualname__}",
+        )
+        if cls.writable_fields is not None:
+            cls.writable = frozenset(cls.writable_fields)
+        else:
+            mapper = mapper_of(cls.model)
+            chosen_by_kwik = set(cls.spec.primary_key)
+            if issubclass(cls.model, TimestampMixin):
+                chosen_by_kwik.update(inspect.get_annotations(TimestampMixin))
+            fields = {*mapper.columns.keys(), *mapper.relationships.keys()}
+            cls.writable = frozenset(fields - chosen_by_kwik)
 
     def __init__(self, session: AsyncSession) -> None:
         if getattr(type(self), "model", None) is None:
             raise TypeError(f"{type(self).__qualname__} has no model: set `model = YourModel`")
         self.session = session
-        self._dialect: str | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__qualname__} of {self.model.__name__}>"
@@ -131,7 +145,8 @@ class CRUDService(Generic[M]):
 
     @classmethod
     async def query_from_request(cls, request: Request) -> ListQuery:
-        """The request's query string as a ListQuery (400 on any bad parameter)."""
+        """The request's query string as a ListQuery (400 on any bad parameter but the
+        `ignored_parameters`)."""
         return cls.parse_query(request.query_params)
 
     @classmethod
@@ -141,66 +156,48 @@ class CRUDService(Generic[M]):
 
     @classmethod
     def parse_query(cls, params: QueryParams, *, ignore: Iterable[str] = ()) -> ListQuery:
-        """`?price__gte=10&sort=-price&limit=20` as a ListQuery; see `kwik.db.crud.query`."""
+        """`?price__gte=10&sort=-price&limit=20` as a ListQuery; see `kwik.db.crud.query`.
+
+        Parameters named in `ignore` are skipped, as are the service's `ignored_parameters`.
+        """
         return parse_query(cls.spec, params, ignore=ignore)
 
     # Reads --------------------------------------------------------------------------------
 
-    @property
-    def dialect(self) -> str:
-        """`sqlite` or `postgresql`: the database the session talks to."""
-        if self._dialect is None:
-            self._dialect = self.session.get_bind().dialect.name
-        return self._dialect
-
-    def _identity(self, key: Any) -> tuple[tuple[Any, ...] | None, dict[str, Any]]:
-        """The primary key `key` as a tuple (None when it can't be one), and as name -> value.
-
-        A str key (a path segment) is converted with the column's type; one that doesn't
-        convert can't match a row, so it is reported as missing rather than as a server error.
-        """
+    def _key(self, key: Any) -> dict[str, Any]:
+        """The primary key `key` (a value, a tuple, or a dict) as field name -> value."""
         names = self.spec.primary_key
         if isinstance(key, Mapping):
             values = [key.get(name) for name in names]
-        elif isinstance(key, tuple):
-            values = list(key)
         else:
-            values = [key]
+            values = list(key) if isinstance(key, tuple) else [key]
         if len(values) != len(names):
             raise TypeError(
                 f"{self.model.__name__} has the primary key ({', '.join(names)}); got {key!r}"
             )
-        described = dict(zip(names, values, strict=True))
-        converted = []
-        for name, value in described.items():
-            converter = self.spec.fields[name].converter
-            if (
-                isinstance(value, str)
-                and converter is not None
-                and converter.python_type is not str
-            ):
-                try:
-                    value = converter(value)
-                except ValueError:
-                    return None, described
-            converted.append(value)
-        return tuple(converted), described
+        return dict(zip(names, values, strict=True))
 
     async def get(self, key: Any) -> M | None:
-        """The row with primary key `key` (a value, a tuple, or a dict for composite keys)."""
-        identity, _ = self._identity(key)
-        if identity is None:
-            return None
-        return await self.session.get(self.model, identity, options=self.load_options)
+        """The row with primary key `key` (a value, a tuple, or a dict for composite keys).
+
+        A str key (a path segment) is converted with the column's type; one that doesn't
+        convert can't match a row, so it is reported as missing rather than as a server error.
+        """
+        identity = []
+        for name, value in self._key(key).items():
+            if isinstance(value, str):
+                try:
+                    value = self.spec.fields[name].converter(value)
+                except ValueError:
+                    return None
+            identity.append(value)
+        return await self.session.get(self.model, tuple(identity), options=self.load_options)
 
     async def get_or_404(self, key: Any) -> M:
         """The row with primary key `key`, or ObjectNotFound (404) naming the model and key."""
-        identity, described = self._identity(key)
-        found = None
-        if identity is not None:
-            found = await self.session.get(self.model, identity, options=self.load_options)
+        found = await self.get(key)
         if found is None:
-            raise ObjectNotFound(self.model.__name__, described)
+            raise ObjectNotFound(self.model.__name__, self._key(key))
         return found
 
     def _schema(self, schema: type[BaseModel] | None, method: str) -> type[BaseModel]:
@@ -220,12 +217,8 @@ class CRUDService(Generic[M]):
         """The row with primary key `key` as a schema instance (a detail endpoint's body)."""
         return self.as_schema(await self.get_or_404(key), schema)
 
-    def _offset(self, offset: int | None) -> int:
-        if offset is not None and offset < 0:
-            raise InvalidQuery.one(
-                "offset", f"offset must be 0 or more, not {offset}", "offset_out_of_range"
-            )
-        return offset or 0
+    def _limit(self, query: ListQuery) -> int:
+        return self.spec.default_limit if query.limit is None else query.limit
 
     async def list(
         self, query: ListQuery | None = None, schema: type[BaseModel] | None = None
@@ -235,20 +228,11 @@ class CRUDService(Generic[M]):
         The total costs a COUNT query only when the page can't tell it: a page with rows but
         fewer than `limit` ends the list, so the total is its offset plus its rows.
         """
-        query = query or ListQuery()
         item_schema = self._schema(schema, "list")
-        if query.cursor is not None:
-            raise InvalidQuery.one(
-                "cursor",
-                "cursor is not accepted here: this list pages by limit and offset",
-                "cursor_not_accepted",
-            )
-        limit = self.spec.limit(query.limit)
-        offset = self._offset(query.offset)
-        statement = offset_statement(self.spec, query, self.dialect, limit=limit, offset=offset)
-        if self.load_options:
-            statement = statement.options(*self.load_options)
-        objects = (await self.session.scalars(statement)).all()
+        query = check_query(self.spec, query or ListQuery(), pages="offset")
+        limit, offset = self._limit(query), query.offset or 0
+        statement = offset_statement(self.spec, query, limit=limit, offset=offset)
+        objects = (await self.session.scalars(statement.options(*self.load_options))).all()
         total = await self._total(query, limit, offset, len(objects))
         items = [item_schema.model_validate(obj, from_attributes=True) for obj in objects]
         return Page[item_schema](items=items, total=total, limit=limit, offset=offset)  # type: ignore[valid-type]
@@ -258,95 +242,62 @@ class CRUDService(Generic[M]):
             return None
         if 0 < found < limit or (found == 0 and offset == 0):
             return offset + found
-        return await self.count(query)
+        return await self._count(query)
 
     async def count(self, query: ListQuery | None = None) -> int:
         """How many rows match the query's filters."""
-        statement = count_statement(self.spec, query or ListQuery(), self.dialect)
-        return int(await self.session.scalar(statement) or 0)
+        return await self._count(check_query(self.spec, query or ListQuery()))
+
+    async def _count(self, query: ListQuery) -> int:
+        return int(await self.session.scalar(count_statement(self.spec, query)) or 0)
 
     async def list_cursor(
         self, query: ListQuery | None = None, schema: type[BaseModel] | None = None
     ) -> CursorPage[Any]:
         """One keyset page: rows after the query's cursor (or the first page), and the cursor
         of the page after it. Pages are stable while rows are added or removed elsewhere."""
-        query = query or ListQuery()
         item_schema = self._schema(schema, "list_cursor")
-        for name in ("offset", "total"):
-            if getattr(query, name) is not None:
-                raise InvalidQuery.one(
-                    name,
-                    f"{name} is not accepted here: this list pages by cursor (pass the "
-                    "next_cursor of the previous page as cursor)",
-                    f"{name}_not_accepted",
-                )
-        limit = self.spec.limit(query.limit)
-        values = None
-        ordering = ordering_of(self.spec, query.sort)
+        query = check_query(self.spec, query or ListQuery(), pages="cursor")
+        limit = self._limit(query)
+        ordering, values = self.spec.ordering(query.sort), None
         if query.cursor is not None:
-            made_for, values = decode_cursor(self.spec, query.cursor)
-            if query.sort is not None and made_for != ordering:
-                raise InvalidQuery.one(
-                    "sort",
-                    f"sort differs from the sort the cursor was made for "
-                    f"({','.join(map(str, made_for))}): repeat that sort or leave sort out",
-                    "sort_mismatch",
-                )
-            ordering = made_for
+            ordering, values = decode_cursor(self.spec, query.cursor, query.sort)
         statement = cursor_statement(
-            self.spec, query, self.dialect, ordering=ordering, values=values, limit=limit
+            self.spec, query, ordering=ordering, values=values, limit=limit
         )
-        if self.load_options:
-            statement = statement.options(*self.load_options)
-        objects = list((await self.session.scalars(statement)).all())
-        next_cursor = encode_cursor(ordering, objects[limit - 1]) if len(objects) > limit else None
+        objects = (await self.session.scalars(statement.options(*self.load_options))).all()
+        next_cursor = None
+        if len(objects) > limit:
+            next_cursor = encode_cursor(self.spec, ordering, objects[limit - 1])
         items = [item_schema.model_validate(obj, from_attributes=True) for obj in objects[:limit]]
         return CursorPage[item_schema](items=items, next_cursor=next_cursor, limit=limit)  # type: ignore[valid-type]
 
     # Writes -------------------------------------------------------------------------------
-
-    @classmethod
-    def _writable(cls) -> frozenset[str]:
-        cached = cls.__dict__.get("_writable_names")
-        if cached is None:
-            if cls.writable_fields is not None:
-                cached = frozenset(cls.writable_fields)
-            else:
-                mapper = inspect(cls.model)
-                cached = frozenset({*mapper.columns.keys(), *mapper.relationships.keys()})
-            cls._writable_names = cached
-        return cached
 
     def _values(self, data: Data, *, partial: bool) -> dict[str, Any]:
         if isinstance(data, BaseModel):
             values = data.model_dump(exclude_unset=partial)
         else:
             values = dict(data)
-        writable = self._writable()
-        unknown = [name for name in values if name not in writable]
+        unknown = [name for name in values if name not in self.writable]
         if unknown:
-            raise InvalidData(self.model.__name__, unknown, sorted(writable))
+            raise InvalidData(self.model.__name__, unknown, sorted(self.writable))
         return values
 
     @asynccontextmanager
     async def _writing(self, action: str, data: Mapping[str, Any] | None) -> AsyncIterator[None]:
-        """Run a write in a SAVEPOINT and flush it; an IntegrityError becomes a 409 Conflict.
+        """Make a write and flush it; an IntegrityError becomes a 409 Conflict.
 
-        Opening the savepoint flushes changes made earlier in the session, so an error in those
-        is not reported as this write's.
+        Changes made earlier in the session are flushed first, so an error in those is not
+        reported as this write's (flushing nothing costs nothing). No SAVEPOINT is opened: see
+        the module's docstring, and docs/database.md for catching a Conflict.
         """
-        savepoint = await self.session.begin_nested()
+        await self.session.flush()
         try:
             yield
             await self.session.flush()
         except IntegrityError as exc:
-            await savepoint.rollback()
             raise conflict_from(exc, self.model, action, data) from None
-        except BaseException:
-            if savepoint.is_active:
-                await savepoint.rollback()
-            raise
-        await savepoint.commit()
 
     async def create(self, data: Data) -> M:
         """A new row from `data` (all of a schema's fields, defaults included), flushed."""

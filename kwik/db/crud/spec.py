@@ -2,12 +2,13 @@
 
 A service declares allow-lists as plain class attributes. They are compiled here when the service
 class is defined, so a typo (`filter_fields = {"prise": ...}`) fails at import with the fix, and
-each request only looks names up in dictionaries.
+each request only looks names up in dictionaries. The lookups below are the only checks a list
+query gets: parsing applies them to the query string, `check_query` to a query built in code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -51,23 +52,26 @@ class Field:
 
     name: str
     column: Column[Any]
-    converter: Converter | None
-    kind: Kind
+    converter: Converter
     nullable: bool
     operators: frozenset[str]
     sortable: bool
 
 
-def _kind(column: Column[Any], converter: Converter | None) -> Kind:
+def _kind(column: Column[Any], converter: Converter) -> Kind:
     if is_text(column):
         return "text"
-    if converter is not None and converter.python_type in _ORDERED_TYPES:
+    if converter.python_type in _ORDERED_TYPES:
         return "ordered"
     return "other"
 
 
 class ListSpec:
-    """What a service's lists allow, compiled from its class attributes."""
+    """What a service's lists allow, compiled from its class attributes.
+
+    `owner` names the service in messages; `identity` (by default `owner`) tells its lists apart,
+    so a cursor made for one list is refused by another.
+    """
 
     def __init__(
         self,
@@ -79,8 +83,11 @@ class ListSpec:
         default_sort: Collection[str],
         default_limit: int,
         max_limit: int,
+        ignored_parameters: Collection[str] = (),
+        identity: str | None = None,
     ) -> None:
         self.owner = owner
+        self.identity = identity or owner
         self.model = model
         self.model_name = model.__name__
         mapper = inspect(model)
@@ -90,21 +97,34 @@ class ListSpec:
         self.primary_key: tuple[str, ...] = tuple(
             mapper.get_property_by_column(column).key for column in mapper.primary_key
         )
-        allowed_operators = self._operators(filter_fields)
-        sortable = set(sort_fields)
-        self._check_names("sort_fields", sortable)
-        self.fields: dict[str, Field] = {}
-        for name in {*allowed_operators, *sortable, *self.primary_key}:
-            self.fields[name] = self._field(
-                name, allowed_operators.get(name, frozenset()), name in sortable
-            )
-        self.filter_names = tuple(sorted(allowed_operators))
-        self.sort_names = tuple(sorted(sortable))
+        what = "field names, or a mapping of field names to operators"
+        filters = self._collection("filter_fields", filter_fields, what)
+        if not isinstance(filters, Mapping):
+            filters = dict.fromkeys(filters, ALL)
+        default_sort = self._collection("default_sort", default_sort, "field names")
         self.default_sort = tuple(SortKey.parse(text) for text in default_sort)
-        for key in self.default_sort:
-            self._check_names("default_sort", {key.field})
-            if key.field not in self.fields:
-                self.fields[key.field] = self._field(key.field, frozenset(), False)
+        sortable = set(self._collection("sort_fields", sort_fields, "field names"))
+        default_fields = [key.field for key in self.default_sort]
+        self._check_names("filter_fields", filters)
+        self._check_names("sort_fields", sortable)
+        self._check_names("default_sort", default_fields)
+        self.fields: dict[str, Field] = {}
+        for name in dict.fromkeys([*filters, *sortable, *default_fields, *self.primary_key]):
+            column = self._columns[name]
+            converter = self._converter(name, "filter_fields" if name in filters else "sort_fields")
+            operators = ()
+            if name in filters:
+                operators = self._operators(name, _kind(column, converter), filters[name])
+            self.fields[name] = Field(
+                name=name,
+                column=column,
+                converter=converter,
+                nullable=bool(column.nullable),
+                operators=frozenset(operators),
+                sortable=name in sortable,
+            )
+        self.filter_names = tuple(sorted(filters))
+        self.sort_names = tuple(sorted(sortable))
         if not 1 <= default_limit <= max_limit:
             raise ImproperlyConfigured(
                 f"{owner}: default_limit ({default_limit}) must be between 1 and max_limit "
@@ -112,6 +132,18 @@ class ListSpec:
             )
         self.default_limit = default_limit
         self.max_limit = max_limit
+        self.ignored_parameters = frozenset(
+            self._collection("ignored_parameters", ignored_parameters, "parameter names")
+        )
+
+    def _collection(self, attribute: str, value: Any, what: str) -> Any:
+        """`value`, refused if it is a string (`"price"` would mean p, r, i, c, e)."""
+        if isinstance(value, str):
+            raise ImproperlyConfigured(
+                f"{self.owner}.{attribute} must be a collection of {what}, not the string "
+                f"{value!r}: write [{value!r}]"
+            )
+        return value
 
     def _check_names(self, attribute: str, names: Collection[str]) -> None:
         unknown = sorted(set(names) - set(self._columns))
@@ -122,42 +154,22 @@ class ListSpec:
                 f"{self.model_name}; its columns are {', '.join(self._columns)}"
             )
 
-    def _operators(self, filter_fields: FilterFields) -> dict[str, frozenset[str]]:
-        if isinstance(filter_fields, str):
-            raise ImproperlyConfigured(
-                f"{self.owner}.filter_fields must be a collection of field names or a mapping "
-                f"of field names to operators, not the string {filter_fields!r}"
-            )
-        spec: Mapping[str, Collection[str] | str] = (
-            filter_fields
-            if isinstance(filter_fields, Mapping)
-            else dict.fromkeys(filter_fields, ALL)
-        )
-        self._check_names("filter_fields", spec)
-        result: dict[str, frozenset[str]] = {}
-        for name, operators in spec.items():
-            column = self._columns[name]
-            kind = _kind(column, self._converter(name, "filter_fields"))
-            applicable = [op for op in OPERATORS.values() if op.applies_to(kind)]
-            if operators == ALL:
-                result[name] = frozenset(op.name for op in applicable)
-                continue
-            if isinstance(operators, str):
-                operators = [operators]
-            for operator in operators:
-                if operator not in OPERATORS:
-                    raise ImproperlyConfigured(
-                        f"{self.owner}.filter_fields[{name!r}]: unknown operator {operator!r}; "
-                        f"operators are {', '.join(OPERATORS)}"
-                    )
-                if not OPERATORS[operator].applies_to(kind):
-                    raise ImproperlyConfigured(
-                        f"{self.owner}.filter_fields[{name!r}]: {operator!r} doesn't apply to "
-                        f"{name} ({column.type}); it takes "
-                        f"{', '.join(op.name for op in applicable)}"
-                    )
-            result[name] = frozenset(operators)
-        return result
+    def _operators(self, name: str, kind: Kind, allowed: Collection[str] | str) -> list[str]:
+        applicable = [op.name for op in OPERATORS.values() if op.applies_to(kind)]
+        if allowed == ALL:
+            return applicable
+        for operator in [allowed] if isinstance(allowed, str) else allowed:
+            if operator not in OPERATORS:
+                raise ImproperlyConfigured(
+                    f"{self.owner}.filter_fields[{name!r}]: unknown operator {operator!r}; "
+                    f"operators are {', '.join(OPERATORS)}"
+                )
+            if operator not in applicable:
+                raise ImproperlyConfigured(
+                    f"{self.owner}.filter_fields[{name!r}]: {operator!r} doesn't apply to "
+                    f"{name} ({self._columns[name].type}); it takes {', '.join(applicable)}"
+                )
+        return [allowed] if isinstance(allowed, str) else list(allowed)
 
     def _converter(self, name: str, attribute: str) -> Converter:
         try:
@@ -167,19 +179,6 @@ class ListSpec:
                 f"{self.owner}.{attribute}: {self.model_name}.{name} can't be filtered or "
                 f"sorted by: {exc}; remove it"
             ) from None
-
-    def _field(self, name: str, operators: frozenset[str], sortable: bool) -> Field:
-        column = self._columns[name]
-        converter = self._converter(name, "sort_fields" if sortable else "filter_fields")
-        return Field(
-            name=name,
-            column=column,
-            converter=converter,
-            kind=_kind(column, converter),
-            nullable=bool(column.nullable),
-            operators=operators,
-            sortable=sortable,
-        )
 
     # Lookups for one request; each raises InvalidQuery naming the parameter and the fix.
 
@@ -211,27 +210,38 @@ class ListSpec:
             )
         return operator
 
-    def sort_field(self, name: str, parameter: str = "sort") -> Field:
-        field = self.fields.get(name)
-        if field is None or not field.sortable:
-            allowed = ", ".join(self.sort_names) or "none"
-            raise InvalidQuery.one(
-                parameter,
-                f"Sorting by {name!r} is not allowed (sort fields: {allowed})",
-                "sort_not_allowed",
-            )
-        return field
+    def sort(self, keys: Sequence[SortKey]) -> tuple[SortKey, ...]:
+        """`keys`, each an allowed sort field, named once."""
+        for index, key in enumerate(keys):
+            field = self.fields.get(key.field)
+            if field is None or not field.sortable:
+                raise InvalidQuery.one(
+                    "sort",
+                    f"Sorting by {key.field!r} is not allowed (sort fields: "
+                    f"{', '.join(self.sort_names) or 'none'})",
+                    "sort_not_allowed",
+                )
+            if any(other.field == key.field for other in keys[:index]):
+                raise InvalidQuery.one(
+                    "sort", f"sort names {key.field!r} more than once", "invalid_value"
+                )
+        return tuple(keys)
 
-    def limit(self, limit: int | None, parameter: str = "limit") -> int:
-        if limit is None:
-            return self.default_limit
+    def limit(self, limit: int) -> int:
         if not 1 <= limit <= self.max_limit:
             raise InvalidQuery.one(
-                parameter,
+                "limit",
                 f"limit must be between 1 and {self.max_limit}, not {limit}",
                 "limit_out_of_range",
             )
         return limit
+
+    def offset(self, offset: int) -> int:
+        if offset < 0:
+            raise InvalidQuery.one(
+                "offset", f"offset must be 0 or more, not {offset}", "offset_out_of_range"
+            )
+        return offset
 
     def ordering(self, sort: tuple[SortKey, ...] | None) -> tuple[SortKey, ...]:
         """`sort` (or the default sort), ended by the primary key so every row has one place."""

@@ -1,8 +1,9 @@
-"""A `ListQuery` as SQL: WHERE from filters, ORDER BY from the sort, and the page's bounds.
+"""A checked `ListQuery` as SQL: WHERE from filters, ORDER BY from the sort, the page's bounds.
 
-These functions only build statements; running them and turning rows into objects or schemas is
-the service's job. Keeping the two apart lets another loader (one that selects only the columns a
-response needs) reuse the exact filter, sort and pagination behaviour: pass `entities`.
+These functions only build statements, from a query `check_query` (or parsing) already checked;
+running them and turning rows into objects or schemas is the service's job. A loader that selects
+only the columns a response needs would pass them to `_select` in place of the model and reuse
+the filter, sort and pagination behaviour unchanged.
 """
 
 from __future__ import annotations
@@ -12,50 +13,21 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
 
-from kwik.db.crud.errors import InvalidQuery
+from kwik.db.crud.operators import OPERATORS
 from kwik.db.crud.query import Filter, ListQuery
 from kwik.db.crud.spec import ListSpec, SortKey
 
-__all__ = [
-    "after",
-    "conditions",
-    "count_statement",
-    "cursor_statement",
-    "offset_statement",
-    "order_by",
-    "ordering_of",
-]
+__all__ = ["after", "conditions", "count_statement", "cursor_statement", "offset_statement"]
 
 
-def conditions(
-    spec: ListSpec, filters: Sequence[Filter], dialect: str
-) -> list[ColumnElement[bool]]:
-    """One WHERE condition per filter (ANDed by the caller); fields and operators are checked
-    against the allow-lists, so queries built in code obey them too."""
+def conditions(spec: ListSpec, filters: Sequence[Filter]) -> list[ColumnElement[bool]]:
+    """One WHERE condition per filter (ANDed by the caller)."""
     result = []
     for condition in filters:
-        parameter = (
-            condition.field
-            if condition.operator == "eq"
-            else f"{condition.field}__{condition.operator}"
-        )
-        field = spec.filter_field(condition.field, parameter)
-        operator = spec.operator(field, condition.operator, parameter)
-        value = condition.value
-        if operator.arity == "many" and (isinstance(value, str) or not value):
-            raise InvalidQuery.one(
-                parameter, f"{parameter} needs a non-empty list of values", "invalid_value"
-            )
-        result.append(operator.build(field.column, value, field.nullable, dialect))
+        field = spec.fields[condition.field]
+        build = OPERATORS[condition.operator].build
+        result.append(build(field.column, condition.value, field.nullable))
     return result
-
-
-def ordering_of(spec: ListSpec, sort: tuple[SortKey, ...] | None) -> tuple[SortKey, ...]:
-    """The full ordering for `sort`: checked against `sort_fields`, ended by the primary key."""
-    if sort is not None:
-        for key in sort:
-            spec.sort_field(key.field)
-    return spec.ordering(sort)
 
 
 def order_by(spec: ListSpec, ordering: Sequence[SortKey]) -> list[ColumnElement[Any]]:
@@ -96,55 +68,38 @@ def after(
         else:
             beyond = or_(column > value, column.is_(None)) if field.nullable else column > value
         equal = [
-            spec.fields[k.field].column.is_(None) if v is None else spec.fields[k.field].column == v
-            for k, v in zip(ordering[:index], values[:index], strict=True)
+            earlier.column.is_(None) if v is None else earlier.column == v
+            for earlier, v in zip(fields[:index], values[:index], strict=True)
         ]
         branches.append(and_(*equal, beyond))
     return or_(*branches)
 
 
-def _base(
-    spec: ListSpec, query: ListQuery, dialect: str, entities: Sequence[Any] | None
-) -> Select[Any]:
-    statement = select(*(entities or (spec.model,)))
-    where = conditions(spec, query.filters, dialect)
-    return statement.where(*where) if where else statement
+def _select(spec: ListSpec, query: ListQuery) -> Select[Any]:
+    return select(spec.model).where(*conditions(spec, query.filters))
 
 
-def offset_statement(
-    spec: ListSpec,
-    query: ListQuery,
-    dialect: str,
-    *,
-    limit: int,
-    offset: int,
-    entities: Sequence[Any] | None = None,
-) -> Select[Any]:
+def offset_statement(spec: ListSpec, query: ListQuery, *, limit: int, offset: int) -> Select[Any]:
     """The rows of one offset page."""
-    ordering = ordering_of(spec, query.sort)
-    statement = _base(spec, query, dialect, entities).order_by(*order_by(spec, ordering))
+    statement = _select(spec, query).order_by(*order_by(spec, spec.ordering(query.sort)))
     return statement.limit(limit).offset(offset or None)
 
 
 def cursor_statement(
     spec: ListSpec,
     query: ListQuery,
-    dialect: str,
     *,
     ordering: Sequence[SortKey],
     values: Sequence[Any] | None,
     limit: int,
-    entities: Sequence[Any] | None = None,
 ) -> Select[Any]:
     """The rows of one cursor page, plus one more that tells whether another page follows."""
-    statement = _base(spec, query, dialect, entities)
+    statement = _select(spec, query)
     if values is not None:
         statement = statement.where(after(spec, ordering, values))
     return statement.order_by(*order_by(spec, ordering)).limit(limit + 1)
 
 
-def count_statement(spec: ListSpec, query: ListQuery, dialect: str) -> Select[Any]:
+def count_statement(spec: ListSpec, query: ListQuery) -> Select[Any]:
     """The number of rows the query's filters match (all pages)."""
-    statement = select(func.count()).select_from(spec.model)
-    where = conditions(spec, query.filters, dialect)
-    return statement.where(*where) if where else statement
+    return select(func.count()).select_from(spec.model).where(*conditions(spec, query.filters))

@@ -25,6 +25,23 @@ async def open_account(name: str, session: DBSession) -> dict[str, object]:
     return {"id": account.id, "name": name}
 
 
+@router.post("/late/{name}", status_code=201)
+async def open_account_at_commit(name: str, session: DBSession) -> dict[str, str]:
+    """Adds without flushing: a duplicate name surfaces only when the request's session commits."""
+    session.add(Account(name=name))
+    return {"name": name}
+
+
+@router.post("/numbered/{name}", status_code=201)
+async def open_numbered_account(name: str, session: DBSession) -> dict[str, object]:
+    """Reads, then writes: the pattern that deadlocks SQLite without BEGIN IMMEDIATE."""
+    existing = await session.scalar(select(func.count()).select_from(Account))
+    account = Account(name=f"{name}-after-{existing}")
+    session.add(account)
+    await session.flush()
+    return {"id": account.id}
+
+
 @router.get("/accounts")
 async def count_accounts(session: DBSession) -> dict[str, int]:
     total = await session.scalar(select(func.count()).select_from(Account))
