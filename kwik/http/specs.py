@@ -10,7 +10,14 @@ from typing import Any, Literal
 
 from pydantic.fields import FieldInfo
 
-__all__ = ["BodySpec", "ParamSource", "ParamSpec", "ResponseSpec", "SecuritySpec"]
+__all__ = [
+    "BodySpec",
+    "ParamSource",
+    "ParamSpec",
+    "ResponseSpec",
+    "RouteSpec",
+    "SecuritySpec",
+]
 
 ParamSource = Literal["path", "query", "header", "cookie"]
 
@@ -62,3 +69,28 @@ class SecuritySpec:
     name: str
     scheme: dict[str, Any]
     scopes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """Everything OpenAPI says about one route, set once when the route is declared
+    (`Route.spec`).
+
+    `params` covers the handler and every dependency it uses (one entry per wire name and
+    source); `security` collects what its dependencies declare; `responses` holds the success
+    response and any the route declares (error responses kwik adds itself are the generator's
+    business: 422 when anything is validated, the problem schema for 4xx/5xx).
+    """
+
+    path: str
+    methods: tuple[str, ...]
+    operation_id: str
+    summary: str | None
+    description: str | None
+    tags: tuple[str, ...]
+    deprecated: bool
+    include_in_schema: bool
+    params: tuple[ParamSpec, ...]
+    body: BodySpec | None
+    responses: tuple[ResponseSpec, ...]
+    security: tuple[SecuritySpec, ...]
