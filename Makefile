@@ -5,7 +5,7 @@ BIN := $(abspath $(VENV))/bin
 DEMO_ADDR ?= 127.0.0.1:8000
 export KWIK_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo test test-quick lint format services browser clean
+.PHONY: install demo test test-quick bench lint format services browser clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) scripts/check_python.py
@@ -24,6 +24,14 @@ test: install services browser lint  ## everything CI runs: lint, then the whole
 
 test-quick: install  ## the suite without slow end-to-end, browser and PostgreSQL tests
 	$(BIN)/python -m pytest -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
+
+$(VENV)/.bench-installed: $(VENV)/.installed benchmarks/requirements.txt constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r benchmarks/requirements.txt
+	touch $@
+
+bench: install $(VENV)/.bench-installed  ## kwik vs FastAPI, Litestar, Starlette+Pydantic under wrk -> benchmarks/results/
+	benchmarks/ensure-wrk
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -70,6 +70,17 @@ def _static_mount() -> Mount | None:
     return Mount(settings.STATIC_URL.rstrip("/"), MultiStaticFiles(folders), name="static")
 
 
+def _documentation_routes() -> list[BaseRoute]:
+    """The OpenAPI document at OPENAPI_URL and Swagger UI at DOCS_URL (see kwik.http.openapi).
+
+    They go first, so no project route can shadow them; their paths are fixed, so they take
+    nothing else from the project, and `kwik check` reports a route they do shadow.
+    """
+    from kwik.http.openapi.project import documentation_routes
+
+    return list(documentation_routes())
+
+
 def get_exception_handlers() -> dict[ExceptionKey, Callable[..., Any]]:
     """The handler chain: kwik's problem+json handlers, then each app's, then EXCEPTION_HANDLERS.
 
@@ -118,7 +129,7 @@ def _lifespan(configs: list[AppConfig]) -> Callable[[Starlette], Any]:
 def get_application() -> Kwik:
     """Build the project's ASGI application, loading settings and apps first if needed."""
     setup()
-    routes = get_routes()
+    routes = [*_documentation_routes(), *get_routes()]
     if settings.DEBUG:
         static = _static_mount()
         if static is not None:

@@ -1,7 +1,8 @@
 """Kwik's own system checks: settings, apps and routes, plus production checks for `--deploy`.
 
 Errors (stop `check`, runserver and migrate): kwik.E001 app parts, E002 routing table, E003
-clashing routes, E004 clashing commands, E005 middleware and exception handlers. Warnings: W0xx;
+clashing routes, E004 clashing commands, E005 middleware and exception handlers, E006/W002
+OPENAPI_URL and DOCS_URL against the project's routes, E007 the OpenAPI document. Warnings: W0xx;
 the W1xx range is for `--deploy`. Contrib apps add theirs through `AppConfig.check()`.
 """
 
@@ -15,6 +16,7 @@ from kwik.checks.messages import CheckMessage, Error, Warning
 from kwik.conf import settings
 from kwik.conf.models import NEW_KEY_COMMAND, secret_key_problem
 from kwik.exceptions import ImproperlyConfigured, KwikError
+from kwik.http.openapi.checks import check_openapi
 from kwik.imports import import_string
 from kwik.migrations.checks import check_migrations
 
@@ -149,6 +151,7 @@ NEEDS_WORKING_APPS: list[Check] = [
     check_routes,
     check_application_parts,
     check_migrations,
+    check_openapi,
 ]
 """Run only when check_app_parts found nothing: broken apps are reported once, by it."""
 DEPLOY_CHECKS: list[Check] = [check_debug_off, check_secret_key]

@@ -24,6 +24,7 @@ CORE_COMMANDS = {
     "diffsettings": "kwik.cli.commands.diffsettings:diffsettings",
     "makemigrations": "kwik.cli.commands.makemigrations:makemigrations",
     "migrate": "kwik.cli.commands.migrate:migrate",
+    "openapi": "kwik.cli.commands.openapi:openapi",
     "routes": "kwik.cli.commands.routes:routes",
     "runserver": "kwik.cli.commands.runserver:runserver",
     "shell": "kwik.cli.commands.shell:shell",

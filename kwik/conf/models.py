@@ -99,6 +99,13 @@ class CoreSettings(AppSettings):
     STATICFILES_DIRS: list[Path] = []
     TEMPLATE_DIRS: list[Path] = []
     EXCEPTION_HANDLERS: dict[str, str] = {}
+    MAX_REQUEST_BODY_SIZE: int = Field(default=1024 * 1024, ge=0)
+    OPENAPI_URL: str | None = "/openapi.json"
+    DOCS_URL: str | None = "/docs"
+    OPENAPI_TITLE: str | None = None
+    OPENAPI_VERSION: str = "0.1.0"
+    OPENAPI_DESCRIPTION: str | None = None
+    OPENAPI_SERVERS: list[dict[str, str]] = []
 
     @field_validator("INSTALLED_APPS", "MIDDLEWARE")
     @classmethod
@@ -135,12 +142,48 @@ class CoreSettings(AppSettings):
             raise ValueError(f"{value!r} must start and end with '/', like '/static/'")
         return value
 
+    @field_validator("OPENAPI_URL", "DOCS_URL")
+    @classmethod
+    def _documentation_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # KWIK_DOCS_URL= (empty) turns the page off, like None in the module
+        if not value.startswith("/") or "{" in value or (len(value) > 1 and value.endswith("/")):
+            raise ValueError(
+                f"{value!r} must be a fixed path starting with '/' and not ending with one, "
+                "like '/docs', or None to turn it off"
+            )
+        return value
+
+    @field_validator("OPENAPI_SERVERS")
+    @classmethod
+    def _servers(cls, value: list[dict[str, str]]) -> list[dict[str, str]]:
+        for server in value:
+            if not server.get("url"):
+                raise ValueError(
+                    f"{server!r} has no 'url'; each server is like "
+                    "{'url': 'https://api.example.com', 'description': 'Production'}"
+                )
+        return value
+
     @field_validator("DATABASE_URL")
     @classmethod
     def _looks_like_url(cls, value: str) -> str:
         if "://" not in value:
             raise ValueError(f"{value!r} is not a URL like 'sqlite+aiosqlite:///db.sqlite3'")
         return value
+
+    @model_validator(mode="after")
+    def _docs_need_the_document(self) -> CoreSettings:
+        if self.DOCS_URL is not None and self.OPENAPI_URL is None:
+            raise ValueError(
+                f"DOCS_URL is {self.DOCS_URL!r} but OPENAPI_URL is None, and the docs page "
+                "shows the document served at OPENAPI_URL; set OPENAPI_URL or DOCS_URL = None"
+            )
+        if self.DOCS_URL is not None and self.DOCS_URL == self.OPENAPI_URL:
+            raise ValueError(
+                f"DOCS_URL and OPENAPI_URL are both {self.DOCS_URL!r}; give them different paths"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_ready(self, info: ValidationInfo) -> CoreSettings:

@@ -1,4 +1,7 @@
-"""HTTP: routers, requests and responses, and problem+json errors."""
+"""HTTP: routers, typed handlers, dependencies, responses, templates, and problem+json errors.
+
+Importing `kwik.http` adds kwik's path converters (`slug`) to Starlette's registry, once.
+"""
 
 from __future__ import annotations
 
@@ -15,26 +18,43 @@ from starlette.responses import (
 from starlette.websockets import WebSocket
 
 from kwik.http.application import Kwik
-from kwik.http.params import Depends
+from kwik.http.converters import register_converters
+from kwik.http.errors import RequestValidationError
+from kwik.http.params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
 from kwik.http.problems import PROBLEM_MEDIA_TYPE, HTTPError, problem_response
 from kwik.http.routing import Route, Router, WebSocketRoute
+from kwik.http.templates import render
+from kwik.http.uploads import UploadFile
+
+register_converters()
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
+    "Body",
+    "Cookie",
     "Depends",
+    "File",
     "FileResponse",
+    "Form",
     "HTMLResponse",
     "HTTPError",
+    "Header",
     "JSONResponse",
     "Kwik",
+    "Path",
     "PlainTextResponse",
+    "Query",
     "RedirectResponse",
     "Request",
+    "RequestValidationError",
     "Response",
     "Route",
     "Router",
+    "Security",
     "StreamingResponse",
+    "UploadFile",
     "WebSocket",
     "WebSocketRoute",
     "problem_response",
+    "render",
 ]

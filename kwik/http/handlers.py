@@ -1,8 +1,10 @@
-"""Turning a handler into the endpoint Starlette calls: its plan, its result as a Response.
+"""Turning a compiled plan into what Starlette calls: an endpoint and its ASGI application.
 
-Handlers without dependencies take a short path (extract, call, serialize). With dependencies,
-an exit stack holds generator dependencies open until the handler has returned and its result is
-serialized, then closes them (a session commits) before the response is sent.
+Handlers without dependencies take a short path (extract, validate once, call, serialize). With
+dependencies, an exit stack holds generator dependencies open until the handler has returned and
+its result is serialized, then closes them (a session commits) before the response is sent.
+The ASGI application is kwik's own, not Starlette's `request_response` wrapper: an error goes
+straight to the application's exception handlers, which write the problem document.
 """
 
 from __future__ import annotations
@@ -11,51 +13,149 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
-from kwik.http.plans import PathParams, compile_plan, solve
+from kwik.http.errors import RequestValidationError
+from kwik.http.plans import Plan, Solving, injected_response, solve, walk
+from kwik.http.responders import Responder
 
-__all__ = ["Endpoint", "compile_handler", "to_response"]
+__all__ = ["Endpoint", "asgi_app", "compile_endpoint", "compile_websocket"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-
-def to_response(result: Any, status_code: int) -> Response:
-    """What a handler returned, as a Response: models and plain data become JSON."""
-    if isinstance(result, Response):
-        return result
-    if isinstance(result, BaseModel):
-        return Response(result.model_dump_json(), status_code, media_type="application/json")
-    return JSONResponse(result, status_code)
+_POLICY_VIOLATION = 1008  # RFC 6455: the close code for a connection refused on its contents
 
 
-def compile_handler(
-    handler: Callable[..., Any], path_params: PathParams, status_code: int = 200
-) -> Endpoint:
-    """The endpoint for `handler`, its parameters planned once."""
-    plan = compile_plan(handler, path_params)
-    is_async = plan.kind == "async"
+def _caller(plan: Plan) -> Callable[[dict[str, Any]], Awaitable[Any]]:
+    handler = plan.call
+    if plan.kind == "async":
 
-    async def call(kwargs: dict[str, Any]) -> Any:
-        if is_async:
+        async def call_async(kwargs: dict[str, Any]) -> Any:
             return await handler(**kwargs)
+
+        return call_async
+
+    async def call_in_thread(kwargs: dict[str, Any]) -> Any:
         return await run_in_threadpool(handler, **kwargs)
 
+    return call_in_thread
+
+
+def compile_endpoint(plan: Plan, respond: Responder) -> Endpoint:
+    """The endpoint running `plan` for a request and answering with `respond`'s Response."""
     if not plan.dependencies:
-
-        async def endpoint(request: Request) -> Response:
-            kwargs = {name: extract(request) for name, extract in plan.extractors}
-            return to_response(await call(kwargs), status_code)
-
-        return endpoint
+        return _direct_endpoint(plan, respond)
+    call = _caller(plan)
 
     async def endpoint_with_dependencies(request: Request) -> Response:
         async with AsyncExitStack() as stack:
-            kwargs = await solve(plan, request, stack, {})
-            response = to_response(await call(kwargs), status_code)
+            state = Solving(stack, getattr(request.app, "dependency_overrides", None))
+            kwargs = await solve(plan, request, state)
+            if state.errors:
+                raise RequestValidationError(state.errors)
+            response = respond(await call(kwargs), state.response)
         return response
 
     return endpoint_with_dependencies
+
+
+def _direct_endpoint(plan: Plan, respond: Responder) -> Endpoint:
+    """The short path: no dependencies, so no exit stack, cache or error collection."""
+    handler = plan.call
+    extractors = plan.extractors
+    inputs = plan.inputs
+    responses = plan.responses
+    if plan.kind == "async" and not responses:
+        # The common cases, kept to the fewest steps: read and validate, call, serialize.
+        if inputs is not None and inputs.is_async:
+            read = inputs.read
+
+            async def endpoint_with_body(request: Request) -> Response:
+                kwargs = await read(request)
+                for name, extract in extractors:
+                    kwargs[name] = extract(request)
+                return respond(await handler(**kwargs))
+
+            return endpoint_with_body
+
+        read_now = inputs.read_now if inputs is not None else None
+
+        async def endpoint(request: Request) -> Response:
+            kwargs = read_now(request) if read_now is not None else {}
+            for name, extract in extractors:
+                kwargs[name] = extract(request)
+            return respond(await handler(**kwargs))
+
+        return endpoint
+
+    call = _caller(plan)
+
+    async def general_endpoint(request: Request) -> Response:
+        kwargs: dict[str, Any] = {}
+        if inputs is not None:
+            kwargs = await inputs.read(request) if inputs.is_async else inputs.read_now(request)
+        for name, extract in extractors:
+            kwargs[name] = extract(request)
+        injected = None
+        if responses:
+            injected = injected_response()
+            for name in responses:
+                kwargs[name] = injected
+        return respond(await call(kwargs), injected)
+
+    return general_endpoint
+
+
+def asgi_app(plan: Plan, endpoint: Endpoint) -> ASGIApp:
+    """The ASGI application of an HTTP route; uploaded files are closed after the response."""
+    reads_form = any(
+        found.inputs is not None and found.inputs.reads_form for _, found in walk(plan)
+    )
+    if not reads_form:
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            response = await endpoint(Request(scope, receive, send))
+            await response(scope, receive, send)
+
+        return app
+
+    async def app_closing_files(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await endpoint(request)
+            await response(scope, receive, send)
+        finally:
+            await request.close()
+
+    return app_closing_files
+
+
+def compile_websocket(plan: Plan) -> ASGIApp:
+    """The ASGI application of a WebSocket route. Parameters that don't validate close the
+    connection with code 1008 (policy violation) and the problems as the reason."""
+    call = _caller(plan)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        async with AsyncExitStack() as stack:
+            state = Solving(stack, getattr(websocket.app, "dependency_overrides", None))
+            kwargs = await solve(plan, websocket, state)
+            if state.errors:
+                reason = str(RequestValidationError(state.errors).detail)
+                await websocket.close(_POLICY_VIOLATION, _truncate(reason))
+                return
+            await call(kwargs)
+
+    return app
+
+
+def _truncate(reason: str) -> str:
+    """A close reason fits in 123 bytes of UTF-8 (RFC 6455)."""
+    encoded = reason.encode()
+    if len(encoded) <= 123:
+        return reason
+    return encoded[:120].decode(errors="ignore") + "..."

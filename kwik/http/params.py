@@ -1,24 +1,170 @@
-"""Parameter markers: what a handler's `Annotated[...]` metadata or default value says.
+"""Parameter markers: where a handler parameter comes from, and the constraints it must meet.
 
-`Depends` is FastAPI's: `session: Annotated[AsyncSession, Depends(get_session)]` or
+`Path`, `Query`, `Header`, `Cookie`, `Body`, `Form` and `File` are FastAPI's names with FastAPI's
+meaning. They subclass Pydantic's `FieldInfo`, so the constraints they carry (`ge=1`,
+`max_length=50`, `pattern=...`) are enforced by Pydantic exactly as in a model field:
+
+    async def search(
+        q: Annotated[str, Query(min_length=2, description="Words to look for")],
+        page: Annotated[int, Query(ge=1)] = 1,
+        user_agent: Annotated[str | None, Header()] = None,
+    ) -> Results: ...
+
+`Depends` marks a dependency: `session: Annotated[AsyncSession, Depends(get_session)]` or
 `session: AsyncSession = Depends(get_session)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Literal, TypedDict
 
-__all__ = ["Depends"]
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+from typing_extensions import Unpack
+
+from kwik.http.specs import SecuritySpec
+
+__all__ = [
+    "Body",
+    "Cookie",
+    "Depends",
+    "File",
+    "Form",
+    "Header",
+    "Param",
+    "ParamOptions",
+    "Path",
+    "Query",
+    "Security",
+    "Source",
+    "security_of",
+]
+
+Source = Literal["path", "query", "header", "cookie", "body", "form"]
+
+
+class ParamOptions(TypedDict, total=False):
+    """The keyword options every marker takes (Pydantic's `Field` names and meanings)."""
+
+    default_factory: Callable[[], Any]
+    alias: str
+    title: str
+    description: str
+    gt: float
+    ge: float
+    lt: float
+    le: float
+    multiple_of: float
+    min_length: int
+    max_length: int
+    pattern: str
+    strict: bool
+    max_digits: int
+    decimal_places: int
+    examples: list[Any]
+    deprecated: bool | str
+    include_in_schema: bool
+    json_schema_extra: dict[str, Any]
+
+
+class Param(FieldInfo):
+    """What every marker shares: a default, an alias (the name on the wire), constraints and
+    documentation. Use one of the subclasses.
+
+    `default=...` (or no default) makes the parameter required; a default given as the
+    parameter's own default value (`page: Annotated[int, Query(ge=1)] = 1`) works the same.
+    `include_in_schema=False` leaves the parameter out of the OpenAPI document.
+    """
+
+    source: ClassVar[Source]
+
+    def __init__(self, default: Any = PydanticUndefined, **options: Unpack[ParamOptions]) -> None:
+        given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+        alias = given.pop("alias", None)
+        self.include_in_schema: bool = given.pop("include_in_schema", True)
+        if default is not PydanticUndefined and default is not Ellipsis:
+            given["default"] = default
+        # Kept apart from the alias: kwik validates by parameter name and reads the wire name
+        # itself, so one plan may take `id` from the path and `id` from a header.
+        self.field_options = given
+        if alias is None:
+            super().__init__(**given)
+        else:
+            super().__init__(alias=alias, **given)
+
+    def wire_name(self, name: str) -> str:
+        """The name this parameter has in the request: its alias, else the parameter's name."""
+        return self.alias or name
+
+
+class Path(Param):
+    """A path parameter, `{item_id:int}`: named like the parameter, converted by the path."""
+
+    source = "path"
+
+
+class Query(Param):
+    """A query-string parameter. `list[str]` reads every `?tag=a&tag=b`; a Pydantic model
+    annotated `Query()` groups several parameters (each field is one)."""
+
+    source = "query"
+
+
+class Header(Param):
+    """A request header. `user_agent` reads `User-Agent`: underscores become hyphens (unless
+    `convert_underscores=False`), and the name is matched case-insensitively."""
+
+    source = "header"
+
+    def __init__(
+        self,
+        default: Any = PydanticUndefined,
+        *,
+        convert_underscores: bool = True,
+        **options: Unpack[ParamOptions],
+    ) -> None:
+        super().__init__(default, **options)
+        self.convert_underscores = convert_underscores
+
+    def wire_name(self, name: str) -> str:
+        if self.alias:
+            return self.alias.lower()
+        return (name.replace("_", "-") if self.convert_underscores else name).lower()
+
+
+class Cookie(Param):
+    """A cookie, by name."""
+
+    source = "cookie"
+
+
+class Body(Param):
+    """The JSON request body, for a type other than a Pydantic model (which is the body without
+    a marker), or to add constraints: `ids: Annotated[list[int], Body(max_length=100)]`."""
+
+    source = "body"
+
+
+class Form(Param):
+    """A field of an `application/x-www-form-urlencoded` or `multipart/form-data` body. A
+    Pydantic model annotated `Form()` groups several fields."""
+
+    source = "form"
+
+
+class File(Form):
+    """An uploaded file of a `multipart/form-data` body: annotate it `UploadFile` (or `bytes`
+    for its content, or `list[UploadFile]` for several under one name)."""
 
 
 class Depends:
     """Mark a parameter as the result of calling `dependency` for the request.
 
-    The dependency may itself take the request, path parameters and other dependencies. A
-    generator dependency's code after `yield` runs after the handler, before the response is sent,
-    and sees the handler's exception if it raised. Within one request a dependency runs once and
-    its result is shared, unless `use_cache=False`.
+    The dependency may itself take the request, path, query, header and cookie parameters, and
+    other dependencies. A generator dependency's code after `yield` runs after the handler,
+    before the response is sent, and sees the handler's exception if it raised. Within one
+    request a dependency runs once and its result is shared, unless `use_cache=False`.
     """
 
     __slots__ = ("dependency", "use_cache")
@@ -32,3 +178,42 @@ class Depends:
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__qualname__", repr(self.dependency))
         return f"Depends({name})"
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return ()
+
+
+class Security(Depends):
+    """A dependency that is also a security requirement, with the scopes this use needs.
+
+    The dependency declares its scheme with a `security_spec` attribute (a `SecuritySpec`);
+    `Security(current_user, scopes=["orders:write"])` lists it, with those scopes, in the
+    route's `RouteSpec.security`. A plain `Depends` on such a dependency lists it without scopes.
+    """
+
+    __slots__ = ("_scopes",)
+
+    def __init__(
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        scopes: Sequence[str] = (),
+        use_cache: bool = True,
+    ) -> None:
+        super().__init__(dependency, use_cache=use_cache)
+        self._scopes = tuple(scopes)
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return self._scopes
+
+
+def security_of(depends: Depends) -> SecuritySpec | None:
+    """The security requirement a dependency declares, with the scopes `depends` asks for."""
+    declared = getattr(depends.dependency, "security_spec", None)
+    if not isinstance(declared, SecuritySpec):
+        return None
+    if not depends.scopes:
+        return declared
+    return SecuritySpec(declared.name, declared.scheme, depends.scopes)

@@ -28,8 +28,19 @@ __all__ = [
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
+# RFC 9110 renamed these; Python's HTTPStatus has the new names only from 3.13.
+_PHRASES = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+
+
 def status_phrase(status: int) -> str:
     """The standard phrase of `status` ("Not Found"), or "Error" for a code HTTP doesn't name."""
+    if status in _PHRASES:
+        return _PHRASES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -1,22 +1,53 @@
 """`Router`: routes declared with decorators, grouped, prefixed and mounted by the app registry.
 
 Routers only collect routes. The ASGI application flattens every app's router into one routing
-table at start-up (no nested mounts), so a request is matched once against a flat list.
+table at start-up (no nested mounts), so a request is matched once against a flat list. Each
+route is compiled when it is declared: its plan (parameters and dependencies), its responder
+(the response schema), its endpoint, and its `spec` (what OpenAPI documents).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypedDict, TypeVar
 
 from starlette import routing as starlette_routing
 from starlette.routing import BaseRoute, compile_path
+from typing_extensions import Unpack
 
-from kwik.http.handlers import Endpoint, compile_handler
+from kwik.exceptions import ImproperlyConfigured
+from kwik.http.handlers import asgi_app, compile_endpoint, compile_websocket
+from kwik.http.params import Depends
+from kwik.http.plans import Plan, compile_plan, walk
+from kwik.http.responders import DEFAULT, compile_responder
+from kwik.http.route_specs import ResponsesOption, build_route_spec, extra_responses
+from kwik.http.signature import PathParams, describe
+from kwik.http.specs import RouteSpec
 
-__all__ = ["Route", "Router", "WebSocketRoute", "join_paths"]
+__all__ = ["Route", "RouteOptions", "Router", "WebSocketRoute", "join_paths"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class RouteOptions(TypedDict, total=False):
+    """What a route decorator takes besides the path (FastAPI's names and meanings).
+
+    `response_model` overrides the return annotation as the response schema (None: no schema);
+    `dependencies` run before the handler, their results unused; `responses` documents other
+    responses (`{404: {"description": ..., "model": ...}}`); `description` defaults to the
+    handler's docstring.
+    """
+
+    name: str | None
+    status_code: int
+    response_model: Any
+    tags: Sequence[str]
+    summary: str | None
+    description: str | None
+    deprecated: bool
+    dependencies: Sequence[Depends]
+    responses: ResponsesOption
+    include_in_schema: bool
 
 
 def join_paths(prefix: str, path: str) -> str:
@@ -31,8 +62,41 @@ def _qualify(name: str, namespace: str | None) -> str:
     return f"{namespace}:{name}" if namespace else name
 
 
+def _shape(path_params: PathParams) -> dict[str, type]:
+    return {name: type(convertor) for name, convertor in path_params.items()}
+
+
+def _dependency_plans(
+    owner: Callable[..., Any],
+    dependencies: Sequence[Depends],
+    path_params: PathParams,
+    known: Sequence[tuple[Depends, Plan]] = (),
+) -> tuple[tuple[Depends, Plan], ...]:
+    """Plans for route and router dependencies; ones compiled for this path already are kept."""
+    reusable = {id(depends): plan for depends, plan in known}
+    plans = []
+    for depends in dependencies:
+        if not isinstance(depends, Depends) or depends.dependency is None:
+            raise ImproperlyConfigured(
+                f"Handler {describe(owner)}: dependencies= takes Depends(callable) items, "
+                f"not {depends!r}"
+            )
+        plan = reusable.get(id(depends)) or compile_plan(depends.dependency, path_params)
+        plans.append((depends, plan))
+    return tuple(plans)
+
+
+def _same(first: Sequence[tuple[Depends, Plan]], second: Sequence[tuple[Depends, Plan]]) -> bool:
+    return len(first) == len(second) and all(
+        a is c and b is d for (a, b), (c, d) in zip(first, second, strict=True)
+    )
+
+
 class Route(starlette_routing.Route):
-    """An HTTP route whose handler was compiled once; it remembers the app that declared it."""
+    """An HTTP route whose handler was compiled once; it remembers the app that declared it.
+
+    `spec` (a RouteSpec) is what OpenAPI reads; `plan` is what runs per request.
+    """
 
     def __init__(
         self,
@@ -42,43 +106,110 @@ class Route(starlette_routing.Route):
         methods: Collection[str],
         name: str | None = None,
         status_code: int = 200,
+        response_model: Any = DEFAULT,
+        tags: Sequence[str] = (),
+        summary: str | None = None,
+        description: str | None = None,
+        deprecated: bool = False,
+        dependencies: Sequence[Depends] = (),
+        responses: ResponsesOption | None = None,
         include_in_schema: bool = True,
         app_label: str | None = None,
-        endpoint: Endpoint | None = None,
+        compiled_from: Route | None = None,
     ) -> None:
-        if endpoint is None:
-            _, _, convertors = compile_path(path)
-            endpoint = compile_handler(handler, convertors, status_code)
-        super().__init__(
-            path,
-            endpoint,
-            methods=methods,
-            name=name or handler.__name__,
-            include_in_schema=include_in_schema,
+        _, _, path_params = compile_path(path)
+        same_shape = compiled_from is not None and _shape(compiled_from.path_params) == _shape(
+            path_params
         )
+        if compiled_from is not None and same_shape:
+            handler_plan = compiled_from.handler_plan
+            responder = compiled_from.responder
+            known = compiled_from.dependency_plans
+        else:
+            handler_plan = compile_plan(handler, path_params)
+            responder = compile_responder(handler, status_code, response_model)
+            known = ()
+        dependency_plans = _dependency_plans(handler, dependencies, path_params, known)
+        if compiled_from is not None and same_shape and _same(dependency_plans, known):
+            plan, endpoint, app = compiled_from.plan, compiled_from.endpoint, compiled_from.app
+        else:
+            plan = handler_plan.with_dependencies(dependency_plans)
+            endpoint = compile_endpoint(plan, responder)
+            app = asgi_app(plan, endpoint)
+        route_name = name or handler.__name__
+        super().__init__(
+            path, endpoint, methods=methods, name=route_name, include_in_schema=include_in_schema
+        )
+        self.app = app  # kwik's ASGI application, not Starlette's request_response wrapper
         self.handler = handler
+        self.path_params = path_params
+        self.handler_plan = handler_plan
+        self.dependency_plans = dependency_plans
+        self.plan = plan
+        self.responder = responder
+        self.declared_methods = tuple(method.upper() for method in methods)
         self.status_code = status_code
+        self.response_model = response_model
+        self.tags = tuple(tags)
+        self.summary = summary
+        self.description = description
+        self.deprecated = deprecated
+        self.dependencies = tuple(dependencies)
+        self.responses = dict(responses or {})
         self.app_label = app_label
+        self.spec: RouteSpec = build_route_spec(
+            path=path,
+            methods=self.declared_methods,
+            name=route_name,
+            handler=handler,
+            plan=plan,
+            responder=responder,
+            path_params=path_params,
+            tags=self.tags,
+            summary=summary,
+            description=description,
+            deprecated=deprecated,
+            include_in_schema=include_in_schema,
+            responses=extra_responses(describe(handler), self.responses),
+        )
 
-    def copy_with(self, prefix: str, namespace: str | None, app_label: str | None) -> Route:
-        """This route mounted under `prefix`, its name in `namespace`, owned by `app_label`.
+    def copy_with(
+        self,
+        prefix: str,
+        namespace: str | None,
+        app_label: str | None,
+        *,
+        tags: Sequence[str] = (),
+        dependencies: Sequence[Depends] = (),
+    ) -> Route:
+        """This route mounted under `prefix`, its name in `namespace`, owned by `app_label`,
+        with `tags` and `dependencies` put before its own.
 
-        The compiled endpoint is reused: a handler is compiled once however often it is mounted.
+        What was compiled is reused: a handler is compiled once however often it is mounted
+        (again only when the prefix adds path parameters it may read).
         """
         return Route(
             join_paths(prefix, self.path),
             self.handler,
-            methods=self.methods or (),
+            methods=self.declared_methods,
             name=_qualify(self.name, namespace),
             status_code=self.status_code,
+            response_model=self.response_model,
+            tags=(*tags, *self.tags),
+            summary=self.summary,
+            description=self.description,
+            deprecated=self.deprecated,
+            dependencies=(*dependencies, *self.dependencies),
+            responses=self.responses,
             include_in_schema=self.include_in_schema,
             app_label=self.app_label or app_label,
-            endpoint=self.endpoint,
+            compiled_from=self,
         )
 
 
 class WebSocketRoute(starlette_routing.WebSocketRoute):
-    """A WebSocket route that remembers the app that declared it."""
+    """A WebSocket route compiled like an HTTP one: path and query parameters, headers,
+    cookies, `WebSocket`, and dependencies. It remembers the app that declared it."""
 
     def __init__(
         self,
@@ -86,37 +217,68 @@ class WebSocketRoute(starlette_routing.WebSocketRoute):
         handler: Callable[..., Any],
         *,
         name: str | None = None,
+        dependencies: Sequence[Depends] = (),
         app_label: str | None = None,
     ) -> None:
+        _, _, path_params = compile_path(path)
+        plan = compile_plan(handler, path_params).with_dependencies(
+            _dependency_plans(handler, dependencies, path_params)
+        )
+        for _, found in walk(plan):
+            if found.responses or (
+                found.inputs is not None and (found.inputs.body or found.inputs.reads_form)
+            ):
+                raise ImproperlyConfigured(
+                    f"WebSocket handler {describe(handler)}: {found.owner} reads a request body "
+                    "or a Response, which a WebSocket has not; receive messages instead"
+                )
         super().__init__(path, handler, name=name or handler.__name__)
+        self.app = compile_websocket(plan)
         self.handler = handler
+        self.plan = plan
+        self.dependencies = tuple(dependencies)
         self.app_label = app_label
 
     def copy_with(
-        self, prefix: str, namespace: str | None, app_label: str | None
+        self,
+        prefix: str,
+        namespace: str | None,
+        app_label: str | None,
+        *,
+        tags: Sequence[str] = (),
+        dependencies: Sequence[Depends] = (),
     ) -> WebSocketRoute:
         return WebSocketRoute(
             join_paths(prefix, self.path),
             self.handler,
             name=_qualify(self.name, namespace),
+            dependencies=(*dependencies, *self.dependencies),
             app_label=self.app_label or app_label,
         )
 
 
 class Router:
-    """A group of routes under a common prefix.
+    """A group of routes under a common prefix, with tags and dependencies they share.
 
     Example:
-        router = Router(prefix="/items")
+        router = Router(prefix="/items", tags=["items"], dependencies=[Depends(api_key)])
 
         @router.get("/{item_id:int}")
-        async def read_item(item_id: int) -> dict[str, int]:
-            return {"id": item_id}
+        async def read_item(item_id: int) -> Item:
+            ...
     """
 
-    def __init__(self, prefix: str = "") -> None:
+    def __init__(
+        self,
+        prefix: str = "",
+        *,
+        tags: Sequence[str] = (),
+        dependencies: Sequence[Depends] = (),
+    ) -> None:
         join_paths(prefix, "/")  # validates the prefix now, not at the first route
         self.prefix = prefix
+        self.tags = tuple(tags)
+        self.dependencies = tuple(dependencies)
         self.routes: list[BaseRoute] = []
 
     def add_route(
@@ -125,72 +287,60 @@ class Router:
         handler: Callable[..., Any],
         *,
         methods: Collection[str],
-        name: str | None = None,
-        status_code: int = 200,
-        include_in_schema: bool = True,
+        **options: Unpack[RouteOptions],
     ) -> Route:
         """Register `handler` for `methods` on `path` (relative to the router's prefix)."""
-        route = Route(
-            join_paths(self.prefix, path),
-            handler,
-            methods=methods,
-            name=name,
-            status_code=status_code,
-            include_in_schema=include_in_schema,
-        )
+        options["tags"] = (*self.tags, *options.get("tags", ()))
+        options["dependencies"] = (*self.dependencies, *options.get("dependencies", ()))
+        route = Route(join_paths(self.prefix, path), handler, methods=methods, **options)
         self.routes.append(route)
         return route
 
     def route(
-        self,
-        path: str,
-        *,
-        methods: Collection[str],
-        name: str | None = None,
-        status_code: int = 200,
-        include_in_schema: bool = True,
+        self, path: str, *, methods: Collection[str], **options: Unpack[RouteOptions]
     ) -> Callable[[F], F]:
         """Decorator form of `add_route`."""
 
         def decorator(handler: F) -> F:
-            self.add_route(
-                path,
-                handler,
-                methods=methods,
-                name=name,
-                status_code=status_code,
-                include_in_schema=include_in_schema,
-            )
+            self.add_route(path, handler, methods=methods, **options)
             return handler
 
         return decorator
 
-    def get(self, path: str, **options: Any) -> Callable[[F], F]:
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.route(path, methods=["GET"], **options)
 
-    def post(self, path: str, **options: Any) -> Callable[[F], F]:
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.route(path, methods=["POST"], **options)
 
-    def put(self, path: str, **options: Any) -> Callable[[F], F]:
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.route(path, methods=["PUT"], **options)
 
-    def patch(self, path: str, **options: Any) -> Callable[[F], F]:
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.route(path, methods=["PATCH"], **options)
 
-    def delete(self, path: str, **options: Any) -> Callable[[F], F]:
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.route(path, methods=["DELETE"], **options)
 
-    def head(self, path: str, **options: Any) -> Callable[[F], F]:
+    def head(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.route(path, methods=["HEAD"], **options)
 
-    def options(self, path: str, **options: Any) -> Callable[[F], F]:
+    def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.route(path, methods=["OPTIONS"], **options)
 
-    def websocket(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        """Register an `async def handler(websocket)` for WebSocket connections on `path`."""
+    def websocket(
+        self, path: str, *, name: str | None = None, dependencies: Sequence[Depends] = ()
+    ) -> Callable[[F], F]:
+        """Register an `async def handler(websocket, ...)` for WebSocket connections on `path`."""
 
         def decorator(handler: F) -> F:
-            self.routes.append(WebSocketRoute(join_paths(self.prefix, path), handler, name=name))
+            route = WebSocketRoute(
+                join_paths(self.prefix, path),
+                handler,
+                name=name,
+                dependencies=(*self.dependencies, *dependencies),
+            )
+            self.routes.append(route)
             return handler
 
         return decorator
@@ -202,10 +352,22 @@ class Router:
         prefix: str = "",
         namespace: str | None = None,
         app_label: str | None = None,
+        tags: Sequence[str] = (),
+        dependencies: Sequence[Depends] = (),
     ) -> None:
-        """Copy `router`'s routes into this one, under `prefix`, named `namespace:name`."""
+        """Copy `router`'s routes into this one, under `prefix`, named `namespace:name`.
+
+        This router's tags and dependencies, then `tags` and `dependencies`, come before each
+        route's own.
+        """
         base = join_paths(self.prefix, prefix) if (self.prefix or prefix) else ""
+        outer_tags = (*self.tags, *tags)
+        outer_dependencies = (*self.dependencies, *dependencies)
         for route in router.routes:
             if not isinstance(route, Route | WebSocketRoute):
                 raise TypeError(f"include_router() can only re-mount kwik routes, not {route!r}")
-            self.routes.append(route.copy_with(base, namespace, app_label))
+            self.routes.append(
+                route.copy_with(
+                    base, namespace, app_label, tags=outer_tags, dependencies=outer_dependencies
+                )
+            )

@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kwik.exceptions import ImproperlyConfigured
-from kwik.http import Depends, HTTPError, Kwik, Request, Router
+from kwik.http import Depends, Header, HTTPError, Kwik, Query, Request, Router
 
 
 def client_for(router: Router) -> TestClient:
@@ -208,10 +208,10 @@ def test_overrides_replace_a_dependency_for_the_application():
     assert TestClient(app).get("/me").json() == {"user": "real user"}
 
 
-def test_a_dependency_with_a_parameter_from_nowhere_is_refused_when_the_route_is_declared():
+def test_a_dependency_parameter_without_an_annotation_is_refused_when_the_route_is_declared():
     router = Router()
 
-    def broken(limit: int) -> int:
+    def broken(limit) -> int:
         return limit
 
     async def handler(value: Annotated[int, Depends(broken)]) -> dict[str, int]:
@@ -263,3 +263,63 @@ def test_an_override_is_compiled_once_and_its_own_dependencies_resolved():
 
     assert client.get("/value", headers={"x-prefix": "1-"}).json() == {"value": "1-fake"}
     assert client.get("/value", headers={"x-prefix": "2-"}).json() == {"value": "2-fake"}
+
+
+def test_a_dependency_reads_its_own_query_and_header_parameters():
+    router = Router()
+
+    def pagination(limit: Annotated[int, Query(ge=1, le=50)] = 10, offset: int = 0) -> dict:
+        return {"limit": limit, "offset": offset}
+
+    def locale(accept_language: Annotated[str, Header()] = "en") -> str:
+        return accept_language[:2]
+
+    @router.get("/items")
+    async def items(
+        page: Annotated[dict, Depends(pagination)], lang: Annotated[str, Depends(locale)]
+    ) -> dict:
+        return {**page, "lang": lang}
+
+    client = client_for(router)
+
+    assert client.get("/items?limit=5", headers={"accept-language": "fr-CH"}).json() == {
+        "limit": 5,
+        "offset": 0,
+        "lang": "fr",
+    }
+    assert client.get("/items?limit=500").status_code == 422
+
+
+def test_a_class_dependency_takes_typed_parameters_through_its_constructor():
+    router = Router()
+
+    class Pagination:
+        def __init__(self, limit: int = 10, offset: int = 0) -> None:
+            self.limit = limit
+            self.offset = offset
+
+    @router.get("/list")
+    async def listing(pages: Annotated[Pagination, Depends()]) -> dict[str, int]:
+        return {"limit": pages.limit, "offset": pages.offset}
+
+    assert client_for(router).get("/list?offset=20").json() == {"limit": 10, "offset": 20}
+
+
+def test_an_override_reads_its_own_typed_parameters():
+    router = Router()
+
+    def current_user() -> str:
+        return "real"
+
+    @router.get("/me")
+    async def me(user: Annotated[str, Depends(current_user)]) -> dict[str, str]:
+        return {"user": user}
+
+    app = Kwik(routes=router.routes)
+
+    def fake_user(as_user: str = "tester") -> str:
+        return as_user
+
+    app.dependency_overrides[current_user] = fake_user
+
+    assert TestClient(app).get("/me?as_user=bob").json() == {"user": "bob"}

@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.testclient import TestClient
 
 from kwik.http import PROBLEM_MEDIA_TYPE, HTTPError, Router, problem_response
-from kwik.http.problems import http_exception_handler, server_error_handler
+from kwik.http.problems import http_exception_handler, server_error_handler, status_phrase
 
 
 def app_with(router: Router, *, debug: bool = False) -> TestClient:
@@ -123,3 +123,10 @@ def test_problem_response_keeps_non_ascii_text_readable():
     response = problem_response(400, detail="Prix invalide : « 3,50 € »")
 
     assert "« 3,50 € »".encode() in response.body
+
+
+def test_titles_use_rfc_9110_phrases_whatever_the_python_version():
+    assert (status_phrase(413), status_phrase(422)) == (
+        "Content Too Large",
+        "Unprocessable Content",
+    )

@@ -1,16 +1,10 @@
-"""Catalog endpoints written as a user would: a Router, the service dependency, the list query.
-
-Body parameters don't exist yet, so create and update read the JSON body from the Request.
-"""
+"""Catalog endpoints written as a user would: a Router, the service dependency, the list query,
+and typed bodies."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
-
 from kwik.db import CursorPage, Page
-from kwik.http import HTTPError, Request, Response, Router
+from kwik.http import Router
 from tests.db.crud_app.services import (
     ProductIn,
     ProductOut,
@@ -20,16 +14,6 @@ from tests.db.crud_app.services import (
 )
 
 router = Router()
-
-
-S = TypeVar("S", bound=BaseModel)
-
-
-async def body_as(request: Request, schema: type[S]) -> S:
-    try:
-        return schema.model_validate_json(await request.body())
-    except ValidationError as exc:
-        raise HTTPError(422, str(exc).splitlines()[0]) from None
 
 
 @router.get("/products")
@@ -48,18 +32,15 @@ async def read_product(product_id: int, products: Products) -> ProductOut:
 
 
 @router.post("/products", status_code=201)
-async def create_product(request: Request, products: Products) -> ProductOut:
-    created = await products.create(await body_as(request, ProductIn))
-    return products.as_schema(created)
+async def create_product(product: ProductIn, products: Products) -> ProductOut:
+    return products.as_schema(await products.create(product))
 
 
 @router.patch("/products/{product_id:int}")
-async def update_product(product_id: int, request: Request, products: Products) -> ProductOut:
-    updated = await products.update(product_id, await body_as(request, ProductPatch))
-    return products.as_schema(updated)
+async def update_product(product_id: int, changes: ProductPatch, products: Products) -> ProductOut:
+    return products.as_schema(await products.update(product_id, changes))
 
 
-@router.delete("/products/{product_id:int}")
-async def delete_product(product_id: int, products: Products) -> Response:
+@router.delete("/products/{product_id:int}", status_code=204)
+async def delete_product(product_id: int, products: Products) -> None:
     await products.delete(product_id)
-    return Response(status_code=204)
