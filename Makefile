@@ -5,7 +5,7 @@ BIN := $(abspath $(VENV))/bin
 DEMO_ADDR ?= 127.0.0.1:8000
 export KWIK_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo test test-quick bench lint format services browser clean
+.PHONY: install demo test test-quick bench bench-tasks bench-tools lint format services browser clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) scripts/check_python.py
@@ -19,7 +19,7 @@ install: $(VENV)/.installed  ## a virtual environment in .venv with kwik and its
 demo: install  ## a demo project in .demo with the catalog example, migrated and seeded (once), served on SQLite
 	scripts/make-demo $(BIN) .demo $(DEMO_ADDR)
 
-test: install services browser lint  ## everything CI runs: lint, then the whole suite
+test: install services browser bench-tools lint  ## everything CI runs: lint, then the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-quick: install  ## the suite without slow end-to-end, browser and PostgreSQL tests
@@ -29,9 +29,15 @@ $(VENV)/.bench-installed: $(VENV)/.installed benchmarks/requirements.txt constra
 	$(BIN)/python -m pip install --quiet -c constraints.txt -r benchmarks/requirements.txt
 	touch $@
 
-bench: install $(VENV)/.bench-installed  ## kwik vs FastAPI, Litestar, Starlette+Pydantic under wrk -> benchmarks/results/
+bench-tools: install $(VENV)/.bench-installed  ## wrk, the peer frameworks and task queues (the suite smoke-tests the benchmarks)
 	benchmarks/ensure-wrk
+
+bench: bench-tools services  ## kwik vs FastAPI, Litestar, Starlette+Pydantic under wrk, then the task queue benchmark -> benchmarks/results/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/tasks/run.py $(BENCH_TASKS_ARGS)
+
+bench-tasks: bench-tools services  ## kwik's task queue vs PgQueuer and procrastinate on the local PostgreSQL -> benchmarks/results/tasks-*
+	$(BIN)/python benchmarks/tasks/run.py $(BENCH_TASKS_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

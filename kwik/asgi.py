@@ -6,12 +6,12 @@ and the test client call it the same way, so development and production run the 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
@@ -20,7 +20,7 @@ from kwik.bootstrap import setup
 from kwik.conf import settings
 from kwik.exceptions import ImproperlyConfigured
 from kwik.http.application import Kwik
-from kwik.http.problems import http_exception_handler, server_error_handler
+from kwik.http.fixed_paths import FixedPaths
 from kwik.http.routing import Router
 from kwik.http.staticfiles import MultiStaticFiles
 from kwik.imports import import_string
@@ -74,23 +74,23 @@ def _documentation_routes() -> list[BaseRoute]:
     """The OpenAPI document at OPENAPI_URL and Swagger UI at DOCS_URL (see kwik.http.openapi).
 
     They go first, so no project route can shadow them; their paths are fixed, so they take
-    nothing else from the project, and `kwik check` reports a route they do shadow.
+    nothing else from the project, and `kwik check` reports a route they do shadow. Grouped in
+    one FixedPaths, they cost a project's requests one dictionary lookup.
     """
     from kwik.http.openapi.project import documentation_routes
 
-    return list(documentation_routes())
+    routes = documentation_routes()
+    return [FixedPaths(routes)] if routes else []
 
 
 def get_exception_handlers() -> dict[ExceptionKey, Callable[..., Any]]:
-    """The handler chain: kwik's problem+json handlers, then each app's, then EXCEPTION_HANDLERS.
+    """The project's exception handlers: each app's, then EXCEPTION_HANDLERS.
 
-    Later entries win for the same key; Starlette picks the handler of the nearest class in the
-    exception's MRO, so a handler for a subclass refines rather than replaces a general one.
+    `Kwik` puts them after its own problem+json handlers, which they replace for the same key.
+    Later entries win; Starlette picks the handler of the nearest class in the exception's MRO,
+    so a handler for a subclass refines rather than replaces a general one.
     """
-    handlers: dict[ExceptionKey, Callable[..., Any]] = {
-        HTTPException: http_exception_handler,
-        Exception: server_error_handler,
-    }
+    handlers: dict[ExceptionKey, Callable[..., Any]] = {}
     for config in apps.get_app_configs():
         handlers.update(config.exception_handlers)
     for key, path in settings.EXCEPTION_HANDLERS.items():
@@ -107,17 +107,28 @@ def get_exception_handlers() -> dict[ExceptionKey, Callable[..., Any]]:
     return handlers
 
 
+async def _dispose_database() -> None:
+    """Close the database's connections, if anything opened the database.
+
+    A project without models that never imports kwik.db never loads SQLAlchemy (about 20 MiB of
+    a worker's memory); importing it at shut-down just to close nothing would undo that.
+    """
+    module = sys.modules.get("kwik.db.database")
+    if module is not None:
+        await module.database().dispose()
+
+
 def _lifespan(configs: list[AppConfig]) -> Callable[[Starlette], Any]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        from kwik.db.database import database
-
         async with AsyncExitStack() as stack:
             if apps.get_models():
+                from kwik.db.database import database
+
                 # Connect now, so a wrong DATABASE_URL stops start-up with a clear message
                 # instead of failing the first request.
                 await database().check_connection()
-            stack.push_async_callback(database().dispose)  # after every app has shut down
+            stack.push_async_callback(_dispose_database)  # after every app has shut down
             for config in configs:
                 await config.startup()
                 stack.push_async_callback(config.shutdown)

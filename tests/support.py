@@ -60,9 +60,16 @@ class Project:
 
 
 def run_kwik(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """The installed `kwik` script, as a user runs it, with a clean KWIK_* environment."""
+    """The installed `kwik` script, as a user runs it, with a clean KWIK_* environment.
+
+    `input` is written to its stdin (a pipe, so not a terminal); without it, stdin is inherited.
+    """
     environment = {k: v for k, v in os.environ.items() if not k.startswith("KWIK_")}
     environment.update(env or {})
     return subprocess.run(
@@ -73,6 +80,7 @@ def run_kwik(
         text=True,
         timeout=timeout,
         check=False,
+        input=input,
     )
 
 

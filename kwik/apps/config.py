@@ -20,6 +20,7 @@ from kwik.imports import import_optional
 
 if TYPE_CHECKING:
     import click
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
     from kwik.checks.messages import CheckMessage
     from kwik.conf.settings import Settings
@@ -129,6 +130,15 @@ class AppConfig:
     def check(self, *, deploy: bool = False) -> list[CheckMessage]:
         """This app's own system checks (`kwik check`); `deploy` adds production checks."""
         return []
+
+    async def post_migrate(self, connection: AsyncConnection) -> None:
+        """Run after every `kwik migrate` (and `kwik.migrations.migrate_to_heads`), in
+        INSTALLED_APPS order, for rows an app keeps in step with the models (auth's permissions).
+
+        Every app's hook runs in one transaction on `connection`, which kwik commits when the
+        last hook returns: don't commit. It runs even when nothing was applied and after
+        unapplying, so check that the tables it writes to exist, and keep it cheap.
+        """
 
     # Conventional parts ----------------------------------------------------------------------
 

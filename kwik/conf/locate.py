@@ -23,6 +23,7 @@ __all__ = [
     "find_pyproject",
     "locate_settings",
     "module_origin",
+    "settings_root",
 ]
 
 ENVIRONMENT_VARIABLE = "KWIK_SETTINGS_MODULE"
@@ -56,6 +57,14 @@ def module_origin(module: str) -> tuple[Path, Path] | None:
     origin = Path(spec.origin).resolve()
     depth = module.count(".") + (origin.name == "__init__.py")  # a package's origin is inside it
     return origin, origin.parents[depth]
+
+
+def settings_root(module: str | None) -> Path:
+    """The folder the settings module's top package sits in: the project's import root, which
+    runserver puts on `sys.path` and watches, and under which makemigrations writes. The
+    working directory when there is no settings module or it can't be found."""
+    found = module_origin(module) if module else None
+    return found[1] if found else Path.cwd().resolve()
 
 
 def find_pyproject(start: Path) -> tuple[Path, dict[str, object]] | None:

@@ -17,7 +17,7 @@ from kwik.db.crud import (
 from kwik.db.database import Database, database
 from kwik.db.errors import DatabaseUnavailable
 from kwik.db.models import NAMING_CONVENTION, IDMixin, Model, TimestampMixin, UUIDMixin
-from kwik.db.session import DBSession, get_session, session
+from kwik.db.session import DBSession, current_session, get_session, session
 from kwik.db.types import UTCDateTime, utcnow
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "TimestampMixin",
     "UTCDateTime",
     "UUIDMixin",
+    "current_session",
     "database",
     "get_session",
     "session",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -25,11 +26,13 @@ from kwik.db.errors import DatabaseUnavailable, unreachable
 from kwik.db.urls import masked, parse_url
 
 __all__ = [
+    "Attached",
     "Database",
     "DatabaseUnavailable",
     "bind_sessions",
     "database",
     "reset_database",
+    "sessions_bound",
 ]
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -56,6 +59,26 @@ async def bind_sessions(connection: AsyncConnection) -> AsyncIterator[None]:
         _bound = previous
 
 
+def sessions_bound() -> bool:
+    """True inside `bind_sessions`: every session runs on the test's connection.
+
+    Code that opens connections of its own for speed (the task queue does) uses a session
+    instead then, so its writes stay inside the test's transaction.
+    """
+    return _bound is not None
+
+
+class Attached(Protocol):
+    """A resource that lives as long as a database's engine: a connection opened outside the
+    pool, say (`Database.attach`)."""
+
+    async def aclose(self) -> None:
+        """Close it; called on the engine's event loop when the database is disposed."""
+
+    def terminate(self) -> None:
+        """Drop it without waiting; called when its event loop has moved on."""
+
+
 class Database:
     """One database: a URL, its engine (per event loop) and its session factory."""
 
@@ -65,6 +88,7 @@ class Database:
         self._engine: AsyncEngine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sessions: Sessions | None = None
+        self._attached: list[Attached] = []
 
     def __repr__(self) -> str:
         return f"<Database {masked(self.url)}>"
@@ -110,6 +134,16 @@ class Database:
         except (OperationalError, DBAPIError, OSError) as exc:
             raise unreachable(self.url, exc) from exc
 
+    def attach(self, resource: Attached) -> None:
+        """Close `resource` along with the engine of the running event loop.
+
+        For code that keeps a connection of its own next to the pool (the task queue keeps one
+        for enqueueing): it is closed when the database is disposed, or dropped when its event
+        loop ends and another makes a new engine.
+        """
+        self.engine  # noqa: B018 - the resource belongs to this loop's engine
+        self._attached.append(resource)
+
     async def dispose(self) -> None:
         """Close the pool's connections (application shutdown, end of a script).
 
@@ -119,6 +153,9 @@ class Database:
         if _bound is not None:
             return
         if self._engine is not None and self._loop is asyncio.get_running_loop():
+            attached, self._attached = self._attached, []
+            for resource in attached:
+                await resource.aclose()
             await self._engine.dispose()
             self._engine = None
         self._forget_engine()
@@ -126,6 +163,9 @@ class Database:
             await _close_left_behind(_left_behind.pop())
 
     def _forget_engine(self) -> None:
+        attached, self._attached = self._attached, []
+        for resource in attached:
+            resource.terminate()
         if self._engine is not None:
             _left_behind.append(self._engine)
         self._engine = self._loop = self._sessions = None

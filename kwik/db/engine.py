@@ -5,10 +5,15 @@ read the file while it is written), and `BEGIN IMMEDIATE`, so a transaction take
 when it starts. Transactions therefore run one at a time and wait their turn for up to the busy
 timeout. Without it, two transactions that both read and then write deadlock, and SQLite answers
 one of them with "database is locked" at once instead of waiting.
+
+SQL parameters never reach a log: SQLAlchemy hides them, and the `aiosqlite` driver's own
+DEBUG lines (every call with its arguments) are filtered out, since parameters carry password
+hashes, token digests and personal data.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import event
@@ -22,7 +27,20 @@ from kwik.db.urls import is_sqlite
 __all__ = ["create_engine"]
 
 
+class _WithoutCalls(logging.Filter):
+    """Drops aiosqlite's per-call DEBUG lines, which repeat each statement's parameters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in ("executing %s", "operation %s completed")
+
+
+_DRIVER_LOG_FILTER = _WithoutCalls()
+
+
 def _configure_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
+    driver_log = logging.getLogger("aiosqlite")
+    if _DRIVER_LOG_FILTER not in driver_log.filters:
+        driver_log.addFilter(_DRIVER_LOG_FILTER)
     milliseconds = int(busy_timeout * 1000)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -45,7 +63,9 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
 
 def create_engine(url: URL, settings: CoreSettings) -> AsyncEngine:
     """An AsyncEngine for `url` with the pool settings of `settings`."""
-    options: dict[str, Any] = {"echo": settings.DATABASE_ECHO}
+    # Parameters stay out of SQL logs and error messages: they carry password hashes, token
+    # digests and personal data, and logs travel further than the database does.
+    options: dict[str, Any] = {"echo": settings.DATABASE_ECHO, "hide_parameters": True}
     in_memory = is_sqlite(url) and url.database in (None, "", ":memory:")
     if in_memory:
         options["poolclass"] = StaticPool

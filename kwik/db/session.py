@@ -1,13 +1,16 @@
 """Units of work: `session()` for scripts and commands, `get_session` for request handlers.
 
 Both commit when the block (or the handler) finishes and roll back when it raises, so a request
-that fails leaves nothing half-written.
+that fails leaves nothing half-written. While one runs, `current_session()` returns its session,
+so code called from inside (enqueueing a background job, say) can join the same transaction
+without being handed the session.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Annotated
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +18,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kwik.db.database import database
 from kwik.http.params import Depends
 
-__all__ = ["DBSession", "get_session", "session"]
+__all__ = ["DBSession", "current_session", "get_session", "session"]
+
+_current: ContextVar[AsyncSession | None] = ContextVar("kwik_db_current_session", default=None)
+
+
+def current_session() -> AsyncSession | None:
+    """The session of the innermost unit of work running in this context, or None.
+
+    Inside `async with kwik.db.session()`, and in a handler (and its dependencies) that takes a
+    `DBSession`, this is that session; elsewhere it is None. A task started with
+    `asyncio.create_task` inside the block inherits it, like any context variable: don't let it
+    outlive the block.
+
+    Example:
+        async with kwik.db.session() as db:
+            assert kwik.db.current_session() is db
+    """
+    return _current.get()
 
 
 @asynccontextmanager
@@ -27,12 +47,15 @@ async def session() -> AsyncIterator[AsyncSession]:
             db.add(Product(name="Lamp"))
     """
     async with database().sessionmaker()() as current:
+        token = _current.set(current)
         try:
             yield current
             await current.commit()
         except BaseException:
             await current.rollback()
             raise
+        finally:
+            _current.reset(token)
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:

@@ -5,6 +5,7 @@ Importing `kwik.http` adds kwik's path converters (`slug`) to Starlette's regist
 
 from __future__ import annotations
 
+from starlette.background import BackgroundTasks
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -30,6 +31,7 @@ register_converters()
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
+    "BackgroundTasks",
     "Body",
     "Cookie",
     "Depends",

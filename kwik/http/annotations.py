@@ -21,8 +21,8 @@ __all__ = [
     "strip_optional",
 ]
 
-_MANY = {list, set, frozenset, tuple, abc.Sequence, abc.Set, abc.MutableSequence, abc.MutableSet}
 _MAPPINGS = {dict, abc.Mapping, abc.MutableMapping}
+_TEXT = (str, bytes, bytearray)  # sequences, but one value each
 
 
 def split_annotated(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -43,9 +43,22 @@ def strip_optional(annotation: Any) -> Any:
     return annotation
 
 
+def _is_collection(annotation: Any) -> bool:
+    """A sequence or set type other than text: `list[int]`, `tuple[str, ...]`, `deque[str]`,
+    `Sequence[int]`, a bare `list`."""
+    origin = typing.get_origin(annotation) or annotation
+    return (
+        isinstance(origin, type)
+        and issubclass(origin, (abc.Sequence, abc.Set))
+        and not issubclass(origin, _TEXT)
+    )
+
+
 def is_many(annotation: Any) -> bool:
-    """A list, set or tuple: a query, header or form parameter that takes every value."""
-    return typing.get_origin(strip_optional(annotation)) in _MANY
+    """A list, set, tuple or other collection: a query, header or form parameter that takes
+    every value. OpenAPI asks the same function, so what is documented as an array is what the
+    request path reads as one."""
+    return _is_collection(strip_optional(annotation))
 
 
 def model_of(annotation: Any) -> type[BaseModel] | None:
@@ -62,7 +75,7 @@ def is_body_type(annotation: Any) -> bool:
     origin = typing.get_origin(inner)
     if origin in _MAPPINGS or inner in _MAPPINGS:
         return True
-    if origin in _MANY:
+    if _is_collection(inner):
         return any(is_body_type(arg) for arg in typing.get_args(inner) if arg is not Ellipsis)
     if not isinstance(inner, type):
         return False
@@ -76,6 +89,6 @@ def is_body_type(annotation: Any) -> bool:
 def mentions_upload(annotation: Any) -> bool:
     """`UploadFile`, `UploadFile | None` or `list[UploadFile]`: a file field."""
     inner = strip_optional(annotation)
-    if typing.get_origin(inner) in _MANY:
+    if _is_collection(inner):
         return any(mentions_upload(arg) for arg in typing.get_args(inner))
     return isinstance(inner, type) and issubclass(inner, datastructures.UploadFile)

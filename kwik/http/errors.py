@@ -16,6 +16,7 @@ from kwik.http.problems import HTTPError
 
 __all__ = [
     "MALFORMED_JSON",
+    "MAX_REPORTED_ERRORS",
     "VALIDATION_ERROR",
     "BodyTooLarge",
     "MalformedJSON",
@@ -27,6 +28,9 @@ __all__ = [
 
 VALIDATION_ERROR = "urn:kwik:problem:validation-error"
 MALFORMED_JSON = "urn:kwik:problem:malformed-json"
+MAX_REPORTED_ERRORS = 100
+"""The most entries a 422 lists; a body of 100,000 bad items would otherwise be answered with
+100,000 entries (megabytes of JSON, built on the event loop). `omitted_errors` counts the rest."""
 
 
 def error_entries(exc: ValidationError, prefix: Sequence[str | int] = ()) -> list[dict[str, Any]]:
@@ -45,23 +49,34 @@ def _where(loc: Sequence[str | int]) -> str:
 class RequestValidationError(HTTPError):
     """422: request parameters or body that don't validate, one entry in `errors` per problem.
 
-    Every problem of the request is reported at once. `detail` joins them, so a person reading
-    only `detail` sees all of them too.
+    Every problem of the request is reported at once, up to MAX_REPORTED_ERRORS of them: the
+    rest are only counted (`omitted`; `omitted_errors` in the document), so a huge invalid body
+    can't make the answer huge too. `detail` joins the entries, so a person reading only
+    `detail` sees them too. Entries are compared by location, message and type, with a set: a
+    parameter read by two dependencies fails once, at any number of entries.
     """
 
     def __init__(self, errors: Iterable[dict[str, Any]]) -> None:
         unique: list[dict[str, Any]] = []
+        seen: set[tuple[Any, ...]] = set()
+        omitted = 0
         for entry in errors:
-            if entry not in unique:  # a parameter read by two dependencies fails once
+            key = (tuple(entry["loc"]), entry["msg"], entry["type"])
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(unique) < MAX_REPORTED_ERRORS:
                 unique.append(entry)
+            else:
+                omitted += 1
         self.errors = unique
-        super().__init__(
-            422,
-            "; ".join(f"{_where(entry['loc'])}: {entry['msg']}" for entry in unique),
-            title="Invalid request",
-            type=VALIDATION_ERROR,
-            errors=unique,
-        )
+        self.omitted = omitted
+        detail = "; ".join(f"{_where(entry['loc'])}: {entry['msg']}" for entry in unique)
+        extensions: dict[str, Any] = {"errors": unique}
+        if omitted:
+            detail += f"; and {omitted} more"
+            extensions["omitted_errors"] = omitted
+        super().__init__(422, detail, title="Invalid request", type=VALIDATION_ERROR, **extensions)
 
 
 class MalformedJSON(HTTPError):

@@ -20,7 +20,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from kwik.http.errors import RequestValidationError
-from kwik.http.plans import Plan, Solving, injected_response, solve, walk
+from kwik.http.limits import listening
+from kwik.http.plans import Plan, Solving, background_tasks, injected_response, solve, walk
 from kwik.http.responders import Responder
 
 __all__ = ["Endpoint", "asgi_app", "compile_endpoint", "compile_websocket"]
@@ -69,7 +70,8 @@ def _direct_endpoint(plan: Plan, respond: Responder) -> Endpoint:
     extractors = plan.extractors
     inputs = plan.inputs
     responses = plan.responses
-    if plan.kind == "async" and not responses:
+    background = plan.background
+    if plan.kind == "async" and not responses and not background:
         # The common cases, kept to the fewest steps: read and validate, call, serialize.
         if inputs is not None and inputs.is_async:
             read = inputs.read
@@ -101,21 +103,29 @@ def _direct_endpoint(plan: Plan, respond: Responder) -> Endpoint:
         for name, extract in extractors:
             kwargs[name] = extract(request)
         injected = None
-        if responses:
+        if responses or background:
             injected = injected_response()
             for name in responses:
                 kwargs[name] = injected
+            for name in background:
+                kwargs[name] = background_tasks(injected)
         return respond(await call(kwargs), injected)
 
     return general_endpoint
 
 
-def asgi_app(plan: Plan, endpoint: Endpoint) -> ASGIApp:
-    """The ASGI application of an HTTP route; uploaded files are closed after the response."""
+def asgi_app(plan: Plan, endpoint: Endpoint, *, passes_responses: bool = True) -> ASGIApp:
+    """The ASGI application of an HTTP route; uploaded files are closed after the response.
+
+    `passes_responses`: the handler may return a Response of its own (it declares no response
+    schema). A streamed or file response listens for the client leaving while it is sent, and is
+    given a `receive` on which the body limit doesn't abort it (see `limits.listening`); a
+    route whose results are serialized by kwik never needs that, so it doesn't pay for it.
+    """
     reads_form = any(
         found.inputs is not None and found.inputs.reads_form for _, found in walk(plan)
     )
-    if not reads_form:
+    if not reads_form and not passes_responses:
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
             response = await endpoint(Request(scope, receive, send))
@@ -123,15 +133,30 @@ def asgi_app(plan: Plan, endpoint: Endpoint) -> ASGIApp:
 
         return app
 
+    if not reads_form:
+
+        async def app_passing_responses(scope: Scope, receive: Receive, send: Send) -> None:
+            response = await endpoint(Request(scope, receive, send))
+            if type(response).__call__ is not _SENDS_ONLY:
+                receive = listening(receive)
+            await response(scope, receive, send)
+
+        return app_passing_responses
+
     async def app_closing_files(scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
         try:
             response = await endpoint(request)
+            if passes_responses and type(response).__call__ is not _SENDS_ONLY:
+                receive = listening(receive)
             await response(scope, receive, send)
         finally:
             await request.close()
 
     return app_closing_files
+
+
+_SENDS_ONLY = Response.__call__  # a plain Response sends; it never calls receive
 
 
 def compile_websocket(plan: Plan) -> ASGIApp:

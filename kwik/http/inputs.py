@@ -30,7 +30,15 @@ from kwik.http.errors import (
 from kwik.http.params import Source
 from kwik.http.specs import BodySpec, ParamSpec
 
-__all__ = ["BodyInput", "GroupMember", "InputField", "Inputs", "compile_inputs"]
+__all__ = [
+    "FORM_MEDIA_TYPES",
+    "JSON_MEDIA_TYPE",
+    "BodyInput",
+    "GroupMember",
+    "InputField",
+    "Inputs",
+    "compile_inputs",
+]
 
 MISSING: Any = object()
 JSON_MEDIA_TYPE = "application/json"
@@ -42,11 +50,13 @@ Getter = Callable[[Any], Any]  # a connection (or a form) -> the raw value, or M
 @dataclass(frozen=True, slots=True)
 class GroupMember:
     """One field of a Pydantic model that groups parameters: the key the model validates, and
-    the name it has in the request."""
+    the name it has in the request (the one documented). `other_wires` are the further names of
+    an `AliasChoices`, read in order when `wire` is absent."""
 
     key: str
     wire: str
     many: bool
+    other_wires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +156,8 @@ def _getter(field: InputField) -> Getter:
     source = field.source
     if field.group is None:
         return _value_getter(source, field.wire, field.many)
-    members = tuple(
-        (member.key, _value_getter(source, member.wire, member.many)) for member in field.group
-    )
-    known = {member.wire for member in field.group}
+    members = tuple((member.key, _member_getter(source, member)) for member in field.group)
+    known = {wire for member in field.group for wire in (member.wire, *member.other_wires)}
     forbid_extra = field.forbid_extra
 
     def get_group(connection: Any) -> Any:
@@ -166,6 +174,23 @@ def _getter(field: InputField) -> Getter:
         return values
 
     return get_group
+
+
+def _member_getter(source: str, member: GroupMember) -> Getter:
+    """The value of the first of the member's names the request has."""
+    get = _value_getter(source, member.wire, member.many)
+    if not member.other_wires:
+        return get
+    getters = (get, *(_value_getter(source, wire, member.many) for wire in member.other_wires))
+
+    def get_first(connection: Any) -> Any:
+        for get_one in getters:
+            value = get_one(connection)
+            if value is not MISSING:
+                return value
+        return MISSING
+
+    return get_first
 
 
 def _field_key(name: str) -> str:
@@ -384,6 +409,23 @@ def _build_model(
         raise
 
 
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """The form model's JSON schema with each optional field as its type alone: a form field is
+    sent or left out, never null, and `anyOf: [string, null]` with `default: null` makes Swagger
+    UI send the text "null"."""
+    from kwik.http.openapi.operations import without_null
+
+    properties = schema.get("properties", {})
+    for key, value in properties.items():
+        value = without_null(value)
+        if value.get("default", ...) is None:
+            del value["default"]
+        properties[key] = value
+
+
+_FORM_CONFIG = ConfigDict(protected_namespaces=(), json_schema_extra=_absent_not_null)
+
+
 def _form_model(owner: str, fields: Sequence[InputField]) -> type[BaseModel]:
     """The form as one model, for OpenAPI: each field named as on the wire."""
     definitions: dict[str, Any] = {}
@@ -403,7 +445,7 @@ def _form_model(owner: str, fields: Sequence[InputField]) -> type[BaseModel]:
                     Field(alias=member.wire),
                 )
     name = "".join(part.capitalize() for part in owner.rsplit(".", 1)[-1].split("_")) + "Form"
-    return create_model(name, __config__=_CONFIG, **definitions)
+    return create_model(name, __config__=_FORM_CONFIG, **definitions)
 
 
 def _body_validator(body: BodyInput) -> Callable[[bytes], Any]:

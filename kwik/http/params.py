@@ -12,18 +12,26 @@ meaning. They subclass Pydantic's `FieldInfo`, so the constraints they carry (`g
 
 `Depends` marks a dependency: `session: Annotated[AsyncSession, Depends(get_session)]` or
 `session: AsyncSession = Depends(get_session)`.
+
+A dependency that reads the request itself (`request.query_params`, say) tells OpenAPI what it
+reads with a `param_specs` attribute, as one that authenticates declares a `security_spec`:
+
+    search.param_specs = [param_spec("q", str, Query(description="Words to look for"))]
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar, Literal, TypedDict
 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from typing_extensions import Unpack
 
-from kwik.http.specs import SecuritySpec
+from kwik.exceptions import ImproperlyConfigured
+from kwik.http.specs import ParamSpec, SecuritySpec
+from kwik.suggestions import did_you_mean
 
 __all__ = [
     "Body",
@@ -38,10 +46,13 @@ __all__ = [
     "Query",
     "Security",
     "Source",
+    "param_spec",
+    "params_of",
     "security_of",
 ]
 
 Source = Literal["path", "query", "header", "cookie", "body", "form"]
+_DECLARABLE = ("path", "query", "header", "cookie")
 
 
 class ParamOptions(TypedDict, total=False):
@@ -68,6 +79,34 @@ class ParamOptions(TypedDict, total=False):
     json_schema_extra: dict[str, Any]
 
 
+_OPTIONS = ParamOptions.__optional_keys__
+# What FastAPI or Pydantic 1 called options that Pydantic 2 names otherwise.
+_RENAMED = {
+    "regex": "pattern",
+    "lte": "le",
+    "gte": "ge",
+    "min_items": "min_length",
+    "max_items": "max_length",
+    "example": "examples",
+}
+
+
+def _unknown_option(marker: str, option: str) -> str:
+    """Why `marker(option=...)` is refused: an option Pydantic wouldn't enforce would leave the
+    parameter unchecked without a word, so it fails where it is written instead."""
+    if option == "embed":
+        return (
+            f"{marker}(embed=...) is not supported: kwik validates the whole body as the "
+            "parameter's type. To read {'item': {...}}, take a model with an `item` field"
+        )
+    if option in _RENAMED:
+        return f"{marker}({option}=...) is not an option; use {_RENAMED[option]}= instead"
+    return (
+        f"{marker}({option}=...) is not an option; a marker takes "
+        f"{', '.join(sorted(_OPTIONS))}.{did_you_mean(option, _OPTIONS)}"
+    )
+
+
 class Param(FieldInfo):
     """What every marker shares: a default, an alias (the name on the wire), constraints and
     documentation. Use one of the subclasses.
@@ -80,6 +119,9 @@ class Param(FieldInfo):
     source: ClassVar[Source]
 
     def __init__(self, default: Any = PydanticUndefined, **options: Unpack[ParamOptions]) -> None:
+        unknown = options.keys() - _OPTIONS
+        if unknown:
+            raise ImproperlyConfigured(_unknown_option(type(self).__name__, min(unknown)))
         given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
         alias = given.pop("alias", None)
         self.include_in_schema: bool = given.pop("include_in_schema", True)
@@ -216,4 +258,55 @@ def security_of(depends: Depends) -> SecuritySpec | None:
         return None
     if not depends.scopes:
         return declared
-    return SecuritySpec(declared.name, declared.scheme, depends.scopes)
+    return replace(
+        declared,
+        scopes=depends.scopes,
+        alternatives=tuple(replace(each, scopes=depends.scopes) for each in declared.alternatives),
+    )
+
+
+def param_spec(name: str, annotation: Any, marker: Param | None = None) -> ParamSpec:
+    """The ParamSpec of a parameter a dependency reads itself, for its `param_specs`.
+
+    `marker` says where it comes from and what OpenAPI says about it, as on a handler
+    parameter: its default, constraints, description, examples, deprecation (a `Query()` when
+    not given). The dependency still reads and checks the value itself; this only describes it.
+
+    Example:
+        param_spec("limit", int, Query(20, ge=1, le=100, description="Rows per page"))
+    """
+    marker = Query() if marker is None else marker
+    if marker.source not in _DECLARABLE:
+        raise ImproperlyConfigured(
+            f"param_spec({name!r}): a {type(marker).__name__}() is part of the body, which a "
+            f"dependency can't declare; use {', '.join(m.title() for m in _DECLARABLE)}"
+        )
+    return ParamSpec(
+        name, marker.source, marker.wire_name(name), annotation, marker, marker.is_required()
+    )
+
+
+def params_of(function: Callable[..., Any], owner: str) -> tuple[ParamSpec, ...]:
+    """The parameters a handler or dependency declares reading itself (its `param_specs`);
+    ImproperlyConfigured, naming `owner`, when that isn't a sequence of path, query, header
+    and cookie ParamSpecs, so a mistake fails when the route is declared."""
+    declared = getattr(function, "param_specs", None)
+    if declared is None:
+        return ()
+    if isinstance(declared, str | bytes) or not isinstance(declared, Sequence):
+        raise ImproperlyConfigured(
+            f"{owner}.param_specs must be a list of ParamSpec, not {type(declared).__name__}: "
+            "build each with kwik.http.params.param_spec(name, type, Query(...))"
+        )
+    for spec in declared:
+        if not isinstance(spec, ParamSpec):
+            raise ImproperlyConfigured(
+                f"{owner}.param_specs holds {spec!r}, which is not a ParamSpec: build each "
+                "with kwik.http.params.param_spec(name, type, Query(...))"
+            )
+        if spec.source not in _DECLARABLE:
+            raise ImproperlyConfigured(
+                f"{owner}.param_specs: {spec.alias!r} comes from {spec.source!r}; a declared "
+                f"parameter comes from one of {', '.join(_DECLARABLE)}"
+            )
+    return tuple(declared)

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
+from types import TracebackType
 from typing import Any
 
+from starlette.background import BackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from kwik.exceptions import ImproperlyConfigured
 from kwik.http.errors import RequestValidationError
 from kwik.http.inputs import Inputs, compile_inputs
 from kwik.http.params import Depends
@@ -35,6 +38,8 @@ __all__ = [
     "PathParams",
     "Plan",
     "Solving",
+    "background_tasks",
+    "check_one_body",
     "compile_plan",
     "describe",
     "injected_response",
@@ -54,6 +59,7 @@ class Plan:
     owner: str
     extractors: tuple[tuple[str, Extractor], ...]
     responses: tuple[str, ...]  # parameters that receive the injected Response
+    background: tuple[str, ...]  # parameters that receive its BackgroundTasks
     inputs: Inputs | None
     dependencies: tuple[tuple[str | None, Depends, Plan], ...]  # None: run, result unused
     path_params: PathParams
@@ -71,6 +77,27 @@ def walk(plan: Plan) -> Iterator[tuple[Depends | None, Plan]]:
     for _, depends, sub_plan in plan.dependencies:
         for found_depends, found in walk(sub_plan):
             yield (depends if found_depends is None else found_depends), found
+
+
+def check_one_body(plan: Plan) -> None:
+    """Refuse a route whose handler and dependencies read the body in two formats (one a JSON
+    body, another form fields): a request has one body, so every request would be a 415."""
+    json_reader = form_reader = None
+    for _, found in walk(plan):
+        inputs = found.inputs
+        if inputs is None:
+            continue
+        if inputs.body is not None and json_reader is None:
+            json_reader = f"{found.owner} reads the JSON body ({inputs.body.name!r})"
+        if inputs.reads_form and form_reader is None:
+            fields = ", ".join(repr(f.name) for f in inputs.fields if f.source == "form")
+            form_reader = f"{found.owner} reads form fields ({fields})"
+    if json_reader is not None and form_reader is not None:
+        raise ImproperlyConfigured(
+            f"Handler {plan.owner}: {json_reader} and {form_reader}; a request has one body, "
+            "so every request would be refused with a 415: read either JSON or form fields, "
+            "in the handler and in all its dependencies"
+        )
 
 
 def _the_connection(connection: HTTPConnection) -> HTTPConnection:
@@ -124,6 +151,7 @@ def compile_plan(function: Callable[..., Any], path_params: PathParams) -> Plan:
         owner=owner,
         extractors=tuple(extractors),
         responses=tuple(found.response),
+        background=tuple(found.background),
         inputs=compile_inputs(owner, found.fields, found.body, _model_name(function)),
         dependencies=tuple(dependencies),
         path_params=path_params,
@@ -138,6 +166,15 @@ def injected_response() -> Response:
     response.raw_headers.clear()
     response.status_code = None  # type: ignore[assignment]
     return response
+
+
+def background_tasks(response: Response) -> BackgroundTasks:
+    """The tasks a handler or dependency adds to by annotating a parameter `BackgroundTasks`;
+    they ride on the injected response, and run after the response the route sends."""
+    if response.background is None:
+        response.background = BackgroundTasks()
+    assert isinstance(response.background, BackgroundTasks)
+    return response.background
 
 
 class Solving:
@@ -159,12 +196,52 @@ class Solving:
         return self.response
 
 
+# One dependency call, in the order calls happen (a dependency's own dependencies first): its
+# plan (None: its cached result), its validated arguments, the arguments it is given to, under
+# which name (None: run for its effect), its function, and whether its result is cached.
+_Step = tuple[Plan | None, dict[str, Any], dict[str, Any], str | None, Callable[..., Any], bool]
+
+
 async def solve(plan: Plan, connection: HTTPConnection, state: Solving) -> dict[str, Any]:
-    """The keyword arguments for `plan.call`. Validation problems go to `state.errors`; once
-    there is one, dependencies are still checked but no longer called."""
+    """The keyword arguments for `plan.call`, in two passes: validate the whole tree, then call.
+
+    The first pass reads and validates the parameters of the plan and of every dependency under
+    it, collecting problems in `state.errors`; only when there is none does the second pass call
+    the dependencies, depth first, so a refused request runs none of them.
+    """
+    steps: list[_Step] = []
+    kwargs = await _validate(plan, connection, state, steps, set())
+    if state.errors:
+        return kwargs
+    cache = state.cache
+    stack = state.stack
+    for sub_plan, sub_kwargs, target, name, function, use_cache in steps:
+        if sub_plan is None:
+            value = cache[function]
+        else:
+            value = await _call(sub_plan, sub_kwargs, stack)
+            if use_cache:
+                cache[function] = value
+        if name is not None:
+            target[name] = value
+    return kwargs
+
+
+async def _validate(
+    plan: Plan,
+    connection: HTTPConnection,
+    state: Solving,
+    steps: list[_Step],
+    cached: set[Callable[..., Any]],
+) -> dict[str, Any]:
+    """`plan`'s own arguments, validated; its dependencies' calls appended to `steps`, each
+    after those of its own dependencies. A cached dependency is validated once, where first
+    used; later uses take its result."""
     kwargs = {name: extract(connection) for name, extract in plan.extractors}
     for name in plan.responses:
         kwargs[name] = state.injected()
+    for name in plan.background:
+        kwargs[name] = background_tasks(state.injected())
     inputs = plan.inputs
     if inputs is not None:
         try:
@@ -174,24 +251,19 @@ async def solve(plan: Plan, connection: HTTPConnection, state: Solving) -> dict[
         except RequestValidationError as exc:
             state.errors.extend(exc.errors)
     overrides = state.overrides
-    cache = state.cache
     for name, depends, sub_plan in plan.dependencies:
         if overrides:
             replacement = overrides.get(depends.dependency)
             if replacement is not None:
                 sub_plan = _override_plan(replacement, plan.path_params)
         function = sub_plan.call
-        if depends.use_cache and function in cache:
-            value = cache[function]
-        else:
-            sub_kwargs = await solve(sub_plan, connection, state)
-            if state.errors:
-                continue
-            value = await _call(sub_plan, sub_kwargs, state.stack)
-            if depends.use_cache:
-                cache[function] = value
-        if name is not None:
-            kwargs[name] = value
+        if depends.use_cache and function in cached:
+            steps.append((None, {}, kwargs, name, function, True))
+            continue
+        sub_kwargs = await _validate(sub_plan, connection, state, steps, cached)
+        if depends.use_cache:
+            cached.add(function)
+        steps.append((sub_plan, sub_kwargs, kwargs, name, function, depends.use_cache))
     return kwargs
 
 
@@ -216,12 +288,40 @@ async def _call(plan: Plan, kwargs: dict[str, Any], stack: AsyncExitStack) -> An
         return await plan.call(**kwargs)
     if plan.kind == "asyncgen":
         assert plan.manager is not None
-        return await stack.enter_async_context(plan.manager(**kwargs))
+        manager = plan.manager(**kwargs)
+        value = await manager.__aenter__()
+        stack.push_async_exit(_leaving(manager.__aexit__, plan.owner))
+        return value
     if plan.kind == "gen":
         # A sync generator may block: enter and leave it on a worker thread, like a sync call.
         assert plan.manager is not None
         manager = plan.manager(**kwargs)
         value = await run_in_threadpool(manager.__enter__)
-        stack.push_async_exit(partial(run_in_threadpool, manager.__exit__))
+        stack.push_async_exit(_leaving(partial(run_in_threadpool, manager.__exit__), plan.owner))
         return value
     return await run_in_threadpool(plan.call, **kwargs)
+
+
+def _leaving(exit: Callable[..., Awaitable[bool | None]], owner: str) -> Callable[..., Any]:
+    """A generator dependency's exit, refusing to let it swallow the exception it was given.
+
+    Code after `yield` that catches the handler's exception and doesn't re-raise it would leave
+    the request without a response, and the error unseen; it is a bug in the dependency, so it
+    is raised as one, naming it.
+    """
+
+    async def leave(
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        suppressed = await exit(exc_type, exc, traceback)
+        if suppressed and exc is not None:
+            raise RuntimeError(
+                f"Dependency {owner} caught {type(exc).__name__}({exc}) after its yield and did "
+                "not raise it again, so the request would have no response; re-raise the "
+                "exception after cleanup (`except ...: rollback(); raise`)"
+            ) from exc
+        return False
+
+    return leave

@@ -7,11 +7,11 @@ and that apps and settings extend per exception class.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+from pydantic_core import to_json
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -56,7 +56,11 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
-    """A problem+json response; `title` defaults to the status phrase, as RFC 9457 asks."""
+    """A problem+json response; `title` defaults to the status phrase, as RFC 9457 asks.
+
+    Extension members are written by Pydantic, so they may hold what a handler has at hand
+    (a UUID, a datetime, a Decimal, a model) and come out as JSON does for response bodies.
+    """
     body: dict[str, Any] = {
         "type": type,
         "title": title or status_phrase(status),
@@ -66,7 +70,7 @@ def problem_response(
         body["detail"] = detail
     body.update(extensions)
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
+        to_json(body),
         status_code=status,
         headers=dict(headers or {}),
         media_type=PROBLEM_MEDIA_TYPE,

@@ -18,15 +18,15 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 from pydantic_core import to_json
+from starlette.background import BackgroundTask, BackgroundTasks
 from starlette.responses import Response
 
 from kwik.exceptions import ImproperlyConfigured
 from kwik.http.errors import ResponseValidationError
+from kwik.http.inputs import JSON_MEDIA_TYPE
 from kwik.http.signature import describe
 
 __all__ = ["DEFAULT", "Responder", "compile_responder", "has_no_body"]
-
-JSON_MEDIA_TYPE = "application/json"
 
 
 class _Default:
@@ -39,8 +39,9 @@ DEFAULT: Any = _Default()
 
 
 def has_no_body(status_code: int) -> bool:
-    """1xx, 204 and 304 responses carry no content (RFC 9110)."""
-    return status_code < 200 or status_code in (204, 304)
+    """1xx, 204, 205 and 304 responses carry no content (RFC 9110). The responder and OpenAPI
+    both ask this one function, so what is sent and what is documented agree."""
+    return status_code < 200 or status_code in (204, 205, 304)
 
 
 def _is_response_type(annotation: Any) -> bool:
@@ -86,6 +87,8 @@ class Responder:
 
     def __call__(self, result: Any, injected: Response | None = None) -> Response:
         if isinstance(result, Response):
+            if injected is not None and injected.background is not None:
+                _run_after(result, injected.background)
             return result
         status = self.status_code
         if injected is not None and injected.status_code is not None:
@@ -95,8 +98,35 @@ class Responder:
         else:
             response = JSONBytes(self.serialize(result), status)
         if injected is not None:
-            response.raw_headers.extend(injected.raw_headers)
+            headers = injected.raw_headers
+            if headers:
+                _add_headers(response, headers)
+            response.background = injected.background
         return response
+
+
+_BUILT = frozenset((b"content-type", b"content-length"))
+
+
+def _add_headers(response: Response, headers: list[tuple[bytes, bytes]]) -> None:
+    """The injected response's headers added to the built one's; a Content-Type (or
+    Content-Length) set on the injected response replaces the built one, rather than making
+    two headers a client would read either of."""
+    replaced = _BUILT.intersection(name for name, _ in headers)
+    if replaced:
+        response.raw_headers = [h for h in response.raw_headers if h[0] not in replaced]
+    response.raw_headers.extend(headers)
+
+
+def _run_after(response: Response, tasks: BackgroundTask) -> None:
+    """Injected background tasks also run after a Response the handler built itself, after
+    that response's own background task."""
+    if response.background is None:
+        response.background = tasks
+    else:
+        both = BackgroundTasks()
+        both.tasks.extend([response.background, tasks])
+        response.background = both
 
 
 def _model_serializer(owner: str, model: type[BaseModel]) -> Callable[[Any], bytes]:

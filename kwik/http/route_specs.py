@@ -10,7 +10,8 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from kwik.exceptions import ImproperlyConfigured
-from kwik.http.params import security_of
+from kwik.http.converters import path_schema
+from kwik.http.params import params_of, security_of
 from kwik.http.plans import Plan, walk
 from kwik.http.problems import status_phrase
 from kwik.http.responders import Responder, has_no_body
@@ -49,7 +50,16 @@ def extra_responses(owner: str, responses: ResponsesOption) -> tuple[ResponseSpe
     return tuple(specs)
 
 
-def _params(plan: Plan, path_params: PathParams) -> tuple[ParamSpec, ...]:
+def _key(spec: ParamSpec) -> tuple[str, str]:
+    """One parameter per source and wire name; header names are case-insensitive."""
+    return spec.source, spec.alias.lower() if spec.source == "header" else spec.alias
+
+
+def _params(plan: Plan, path_params: PathParams, path: str) -> tuple[ParamSpec, ...]:
+    """Every parameter the route reads: first those its plan validates (the handler's own
+    before its dependencies'), then those a handler or dependency declares reading itself
+    (`param_specs`), each under a name nothing validates already; a path variable no one
+    reads or declares is described by its converter."""
     found: dict[tuple[str, str], ParamSpec] = {}
     for _, each in walk(plan):
         for name, _extract in each.extractors:
@@ -57,15 +67,26 @@ def _params(plan: Plan, path_params: PathParams) -> tuple[ParamSpec, ...]:
                 found["path", name] = _path_spec(name, each, path_params)
         if each.inputs is not None:
             for spec in each.inputs.param_specs():
-                found.setdefault((spec.source, spec.alias), spec)
+                found.setdefault(_key(spec), spec)
+    for _, each in walk(plan):
+        for spec in params_of(each.call, each.owner):
+            if spec.source == "path" and spec.alias not in path_params:
+                raise ImproperlyConfigured(
+                    f"{each.owner}.param_specs declares the path parameter {spec.alias!r}, "
+                    f"which the route's path {path!r} doesn't have"
+                )
+            found.setdefault(_key(spec), spec)
     for name in path_params:  # named by the path though no parameter reads it
         found.setdefault(("path", name), _path_spec(name, plan, path_params))
     return tuple(found.values())
 
 
 def _path_spec(name: str, plan: Plan, path_params: PathParams) -> ParamSpec:
-    annotation = CONVERTED_TO.get(type(path_params[name]), str)
-    return ParamSpec(name, "path", name, annotation, FieldInfo.from_annotation(annotation), True)
+    """A path value only its converter checks, described by what the converter matches."""
+    convertor = path_params[name]
+    annotation = CONVERTED_TO.get(type(convertor), str)
+    field = FieldInfo(annotation=annotation, json_schema_extra=path_schema(convertor))
+    return ParamSpec(name, "path", name, annotation, field, True, converted=True)
 
 
 def _body(plan: Plan) -> BodySpec | None:
@@ -86,6 +107,21 @@ def _security(plan: Plan) -> tuple[SecuritySpec, ...]:
         if spec is not None and spec not in found:
             found.append(spec)
     return tuple(found)
+
+
+def _dependency_responses(plan: Plan) -> tuple[ResponseSpec, ...]:
+    """What the route's dependencies say they may answer: a dependency with an
+    `openapi_responses` attribute (`{401: {"description": "Not signed in"}}`, the shape of a
+    route's `responses=`) documents it on every route that uses it."""
+    found: dict[int, ResponseSpec] = {}
+    for depends, _ in walk(plan):
+        declared = getattr(depends and depends.dependency, "openapi_responses", None)
+        if depends is None or not declared:
+            continue
+        owner = getattr(depends.dependency, "__qualname__", repr(depends.dependency))
+        for response in extra_responses(owner, declared):
+            found.setdefault(response.status_code, response)
+    return tuple(found.values())
 
 
 def _success(responder: Responder) -> ResponseSpec:
@@ -126,6 +162,8 @@ def build_route_spec(
                 success.media_type,
                 extra.description,
             )
+    declared = {response.status_code for response in responses} | {success.status_code}
+    inherited = tuple(r for r in _dependency_responses(plan) if r.status_code not in declared)
     return RouteSpec(
         path=path,
         methods=tuple(methods),
@@ -135,8 +173,12 @@ def build_route_spec(
         tags=tuple(dict.fromkeys(tags)),
         deprecated=deprecated,
         include_in_schema=include_in_schema,
-        params=_params(plan, path_params),
+        params=_params(plan, path_params, path),
         body=_body(plan),
-        responses=(success, *(r for r in responses if r.status_code != success.status_code)),
+        responses=(
+            success,
+            *(r for r in responses if r.status_code != success.status_code),
+            *inherited,
+        ),
         security=_security(plan),
     )

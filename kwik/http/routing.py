@@ -12,19 +12,21 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypedDict, TypeVar
 
 from starlette import routing as starlette_routing
-from starlette.routing import BaseRoute, compile_path
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match, compile_path
+from starlette.types import Receive, Scope, Send
 from typing_extensions import Unpack
 
 from kwik.exceptions import ImproperlyConfigured
 from kwik.http.handlers import asgi_app, compile_endpoint, compile_websocket
 from kwik.http.params import Depends
-from kwik.http.plans import Plan, compile_plan, walk
+from kwik.http.plans import Plan, check_one_body, compile_plan, walk
 from kwik.http.responders import DEFAULT, compile_responder
 from kwik.http.route_specs import ResponsesOption, build_route_spec, extra_responses
 from kwik.http.signature import PathParams, describe
 from kwik.http.specs import RouteSpec
 
-__all__ = ["Route", "RouteOptions", "Router", "WebSocketRoute", "join_paths"]
+__all__ = ["Route", "RouteOptions", "Router", "WebSocketRoute", "allowed_methods", "join_paths"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,6 +94,24 @@ def _same(first: Sequence[tuple[Depends, Plan]], second: Sequence[tuple[Depends,
     )
 
 
+def allowed_methods(scope: Scope) -> list[str]:
+    """Every method some route of the routing table accepts at this request's path.
+
+    GET and POST on one path are usually two routes; Starlette's 405 names the methods of the
+    first one only, and a client following `Allow` would never find the second. Only asked for on
+    a 405, so the walk over the table costs nothing on the request path.
+    """
+    router = scope.get("router")
+    routes = router.routes if router is not None else [scope["route"]]
+    methods: set[str] = set()
+    for route in routes:
+        if isinstance(route, starlette_routing.Route) and route.methods:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                methods.update(route.methods)
+    return sorted(methods)
+
+
 class Route(starlette_routing.Route):
     """An HTTP route whose handler was compiled once; it remembers the app that declared it.
 
@@ -134,8 +154,9 @@ class Route(starlette_routing.Route):
             plan, endpoint, app = compiled_from.plan, compiled_from.endpoint, compiled_from.app
         else:
             plan = handler_plan.with_dependencies(dependency_plans)
+            check_one_body(plan)
             endpoint = compile_endpoint(plan, responder)
-            app = asgi_app(plan, endpoint)
+            app = asgi_app(plan, endpoint, passes_responses=responder.schema is None)
         route_name = name or handler.__name__
         super().__init__(
             path, endpoint, methods=methods, name=route_name, include_in_schema=include_in_schema
@@ -172,6 +193,11 @@ class Route(starlette_routing.Route):
             include_in_schema=include_in_schema,
             responses=extra_responses(describe(handler), self.responses),
         )
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            raise HTTPException(405, headers={"Allow": ", ".join(allowed_methods(scope))})
+        await self.app(scope, receive, send)
 
     def copy_with(
         self,
@@ -225,12 +251,15 @@ class WebSocketRoute(starlette_routing.WebSocketRoute):
             _dependency_plans(handler, dependencies, path_params)
         )
         for _, found in walk(plan):
-            if found.responses or (
-                found.inputs is not None and (found.inputs.body or found.inputs.reads_form)
+            if (
+                found.responses
+                or found.background
+                or (found.inputs is not None and (found.inputs.body or found.inputs.reads_form))
             ):
                 raise ImproperlyConfigured(
                     f"WebSocket handler {describe(handler)}: {found.owner} reads a request body "
-                    "or a Response, which a WebSocket has not; receive messages instead"
+                    "or a Response (or its BackgroundTasks), which a WebSocket has not; receive "
+                    "messages instead"
                 )
         super().__init__(path, handler, name=name or handler.__name__)
         self.app = compile_websocket(plan)

@@ -1,7 +1,8 @@
 """Where each parameter of a handler or dependency comes from, read from its signature once.
 
 The rules, in order: a `Depends` marker makes a dependency; `Request`/`WebSocket` is the
-connection; `Response` is the response kwik injects; a `Path`/`Query`/`Header`/`Cookie`/`Body`/
+connection; `Response` is the response kwik injects, `BackgroundTasks` the tasks run after it
+is sent; a `Path`/`Query`/`Header`/`Cookie`/`Body`/
 `Form`/`File` marker says its source; otherwise a name in the path is a path parameter, an
 `UploadFile` is a form's file, a Pydantic model (or other structured type) is the JSON body,
 and anything else is a query parameter.
@@ -17,8 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from starlette import convertors, datastructures
+from starlette.background import BackgroundTasks
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
@@ -36,7 +39,7 @@ from kwik.http.inputs import BodyInput, GroupMember, InputField
 from kwik.http.params import Depends, File, Header, Param, Security
 from kwik.http.uploads import UploadFile
 
-__all__ = ["PathParams", "Signature", "describe", "read_signature"]
+__all__ = ["CONVERTED_TO", "PathParams", "Signature", "describe", "read_signature"]
 
 PathParams = Mapping[str, convertors.Convertor[Any]]
 
@@ -64,6 +67,7 @@ class Signature:
 
     connection: list[str] = field(default_factory=list)
     response: list[str] = field(default_factory=list)
+    background: list[str] = field(default_factory=list)
     trusted_path: list[str] = field(default_factory=list)  # converted by the path already
     dependencies: list[tuple[str, Depends]] = field(default_factory=list)
     fields: list[InputField] = field(default_factory=list)
@@ -121,6 +125,9 @@ def _place(
     if _is_class(annotation, Response):
         found.response.append(name)
         return
+    if _is_class(annotation, BackgroundTasks):
+        found.background.append(name)
+        return
     if annotation is inspect.Parameter.empty:
         if marker is None and name in path_params:
             found.trusted_path.append(name)
@@ -159,8 +166,12 @@ def _place(
         _check_path_type(owner, name, annotation, convertor)
     group = model_of(annotation) if marker is not None and source != "path" else None
     if group is not None:
-        found.fields.append(_group_field(name, source, typed, info, group, marker, documented))
+        found.fields.append(
+            _group_field(owner, name, source, typed, info, group, marker, documented)
+        )
         return
+    if source == "cookie" and is_many(annotation):
+        raise ImproperlyConfigured(_one_cookie(owner, f"parameter {name!r}"))
     wire = marker.wire_name(name) if marker is not None else name
     reads_content = isinstance(marker, File) and _is_bytes(annotation)
     found.fields.append(
@@ -189,7 +200,16 @@ def _source(annotation: Any, marker: Param | None, name: str, path_params: PathP
     return "query"
 
 
+def _one_cookie(owner: str, what: str) -> str:
+    return (
+        f"Handler {owner}: {what} is a list, but a request sends one value per cookie name; "
+        "read a str (and split it, if it holds several values) or take the list from the "
+        "query or a header"
+    )
+
+
 def _group_field(
+    owner: str,
     name: str,
     source: Any,
     typed: Any,
@@ -201,14 +221,16 @@ def _group_field(
     """A Pydantic model annotated Query()/Header()/Cookie()/Form(): each field is a parameter."""
     members = []
     for field_name, field_info in group.model_fields.items():
-        key = field_info.validation_alias
-        if not isinstance(key, str):
-            key = field_info.alias or field_name
-        wire = key
+        what = f"field {field_name!r} of {group.__name__} (parameter {name!r})"
+        names = _member_names(owner, what, source, field_name, field_info)
         if isinstance(marker, Header):
             converts = marker.convert_underscores and not field_info.alias
-            wire = (key.replace("_", "-") if converts else key).lower()
-        members.append(GroupMember(key, wire, is_many(field_info.annotation)))
+            names = tuple((n.replace("_", "-") if converts else n).lower() for n in names)
+        many = is_many(field_info.annotation)
+        if many and source == "cookie":
+            raise ImproperlyConfigured(_one_cookie(owner, what))
+        key = _member_key(field_name, field_info)
+        members.append(GroupMember(key, names[0], many, names[1:]))
     return InputField(
         name,
         source,
@@ -219,6 +241,36 @@ def _group_field(
         forbid_extra=group.model_config.get("extra") == "forbid" and source != "header",
         documented=documented,
     )
+
+
+def _member_key(field_name: str, field_info: FieldInfo) -> str:
+    """The key the group model validates the field under: its first name."""
+    alias = field_info.validation_alias
+    if isinstance(alias, AliasChoices):
+        first = alias.choices[0]
+        assert isinstance(first, str)  # _member_names refused the rest
+        return first
+    if isinstance(alias, str):
+        return alias
+    return field_info.alias or field_name
+
+
+def _member_names(
+    owner: str, what: str, source: str, field_name: str, field_info: FieldInfo
+) -> tuple[str, ...]:
+    """The names a grouped field is read under, first the one documented: its validation alias,
+    alias or name, or each name of an `AliasChoices` in order (the first present wins)."""
+    alias = field_info.validation_alias
+    if alias is None or isinstance(alias, str):
+        return (_member_key(field_name, field_info),)
+    choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+    if not all(isinstance(choice, str) for choice in choices):
+        raise ImproperlyConfigured(
+            f"Handler {owner}: {what} has an AliasPath validation alias, which points into "
+            f"nested data, but a {source} value is flat text; name it with alias='...' or "
+            "validation_alias=AliasChoices('name', 'other_name')"
+        )
+    return tuple(str(choice) for choice in choices)
 
 
 def _with_dependency(depends: Depends, dependency: Any) -> Depends:
@@ -234,7 +286,8 @@ def _is_class(annotation: Any, base: type) -> bool:
 def _is_bytes(annotation: Any) -> bool:
     inner = strip_optional(annotation)
     if is_many(inner):
-        return all(_is_bytes(arg) for arg in typing.get_args(inner) if arg is not Ellipsis)
+        items = [arg for arg in typing.get_args(inner) if arg is not Ellipsis]
+        return bool(items) and all(_is_bytes(arg) for arg in items)
     return inner is bytes
 
 

@@ -29,7 +29,8 @@ class ParamSpec:
     `alias` is the name on the wire (`x-request-id` for a header parameter `x_request_id`);
     `field` carries the default, constraints, description, examples and deprecation exactly as
     Pydantic validates them. A Pydantic model used for grouped query parameters is listed as its
-    fields, one ParamSpec each.
+    fields, one ParamSpec each. `converted` marks a path value only the route's converter
+    checks: a value it doesn't match is a 404, never a 422.
     """
 
     name: str
@@ -38,6 +39,7 @@ class ParamSpec:
     annotation: Any
     field: FieldInfo
     required: bool
+    converted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +66,20 @@ class ResponseSpec:
 @dataclass(frozen=True, slots=True)
 class SecuritySpec:
     """A security requirement a dependency declares (auth and API keys use it): the scheme as
-    OpenAPI's `components.securitySchemes` entry, and the scopes this use requires."""
+    OpenAPI's `components.securitySchemes` entry, and the scopes this use requires.
+
+    `alternatives` are other schemes that satisfy the same dependency just as well (a bearer
+    token *or* a session cookie); OpenAPI lists one requirement per choice.
+    """
 
     name: str
     scheme: dict[str, Any]
     scopes: tuple[str, ...] = field(default=())
+    alternatives: tuple[SecuritySpec, ...] = field(default=())
+
+    def choices(self) -> tuple[SecuritySpec, ...]:
+        """This scheme, then each alternative."""
+        return (self, *self.alternatives)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.templating import Jinja2Templates
+
+if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
 
 __all__ = ["get_templates", "render", "template_dirs"]
 
@@ -35,8 +36,14 @@ def template_dirs() -> list[Path]:
 
 
 def get_templates() -> Jinja2Templates:
-    """The project's templates, built once (again only when settings change, as in tests)."""
+    """The project's templates, built once (again only when settings change, as in tests).
+
+    Jinja2 is imported here, on first use, so an API that renders no HTML never loads it.
+    """
     global _built
+    import jinja2
+    from starlette.templating import Jinja2Templates
+
     from kwik.conf import settings
 
     key = settings.core  # a new object whenever settings are loaded again or overridden

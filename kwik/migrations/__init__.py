@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from kwik.migrations.errors import MigrationError
 from kwik.migrations.graph import VERSION_TABLE, ZERO, Migration, MigrationGraph, Target
+from kwik.migrations.hooks import run_post_migrate
 from kwik.migrations.make import Made, make_empty, make_merges, make_migrations
 from kwik.migrations.runner import (
     Plan,
@@ -44,4 +45,5 @@ __all__ = [
     "migrate_to_heads",
     "migration_sql",
     "run_migrations",
+    "run_post_migrate",
 ]

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from kwik.apps import AppConfig
 from kwik.conf import settings
-from kwik.conf.locate import module_origin
+from kwik.conf.locate import module_origin, settings_root
 from kwik.db.database import database
 from kwik.migrations.autogen import Changes, detect_changes, in_dependency_order
 from kwik.migrations.describe import slug
@@ -81,8 +81,7 @@ def _project_root() -> Path:
     """
     if settings.BASE_DIR is not None:
         return Path(settings.BASE_DIR).resolve()
-    found = module_origin(settings.module) if settings.module else None
-    return found[1] if found else Path.cwd().resolve()
+    return settings_root(settings.module)
 
 
 def _in_project(config: AppConfig, root: Path) -> bool:

@@ -73,7 +73,8 @@ StepCallback = Callable[[Step], None]
 
 
 async def migrate_to_heads(connection: AsyncConnection) -> None:
-    """Apply every installed app's migrations that `connection`'s database doesn't have yet.
+    """Apply every installed app's migrations that `connection`'s database doesn't have yet,
+    then run the apps' `post_migrate` hooks (see `kwik.migrations.hooks`).
 
     The project must be loaded (`kwik.setup()`). Give it a connection with no transaction begun:
     each migration commits on its own. Works on SQLite and PostgreSQL.
@@ -82,8 +83,11 @@ async def migrate_to_heads(connection: AsyncConnection) -> None:
         async with database().engine.connect() as connection:
             await migrate_to_heads(connection)
     """
+    from kwik.migrations.hooks import run_post_migrate  # hooks imports this module's lock key
+
     graph = MigrationGraph.load()
     await run_migrations(connection, graph, graph.target())
+    await run_post_migrate(connection)
 
 
 async def current_heads(connection: AsyncConnection) -> tuple[str, ...]:

@@ -196,3 +196,8 @@ def test_the_body_is_validated_from_the_bytes_without_decoding_it_first(monkeypa
     monkeypatch.setattr(json, "loads", no_loads)
 
     assert client_for(router).post("/items", json={"name": "a", "price": 1}).status_code == 200
+
+
+def test_body_embed_is_refused_with_what_to_do_instead():
+    with pytest.raises(ImproperlyConfigured, match=r"Body\(embed=\.\.\.\) is not supported.*model"):
+        Body(embed=True)  # type: ignore[call-arg]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import select
 import socket
 import time
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
+import httpx2
 import pytest
 from pydantic import BaseModel
 from starlette.middleware import Middleware
@@ -14,7 +16,7 @@ from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import kwik
-from kwik.http import Kwik, Request, Router
+from kwik.http import Kwik, Request, Router, StreamingResponse
 from tests.http.clients import client_for, problem
 from tests.support import serve
 
@@ -135,6 +137,49 @@ def test_a_huge_chunked_body_is_refused_over_a_real_socket_before_it_is_all_sent
     assert reply.startswith(b"HTTP/1.1 413 "), reply[:200]
     assert b"application/problem+json" in reply
     assert sent < total, sent
+
+
+def streaming_router() -> Router:
+    router = Router()
+
+    @router.post("/export")
+    async def export() -> StreamingResponse:  # never reads the request's body
+        async def lines() -> AsyncIterator[bytes]:
+            for number in range(3):
+                yield f"{number}\n".encode()
+
+        return StreamingResponse(lines(), media_type="text/plain")
+
+    @router.post("/shout")
+    async def shout(request: Request) -> StreamingResponse:
+        text = await request.body()  # read before the response starts
+
+        async def upper() -> AsyncIterator[bytes]:
+            yield text.upper()
+
+        return StreamingResponse(upper(), media_type="text/plain")
+
+    return router
+
+
+@pytest.mark.slow
+def test_a_stream_not_reading_an_over_limit_body_is_sent_whole_over_a_real_socket():
+    app = Kwik(routes=streaming_router().routes, max_body_size=1000)
+    with serve(app) as base_url, httpx2.Client(base_url=base_url) as client:
+        declared = client.post("/export", content=b"x" * 5000)
+        chunked = client.post("/export", content=iter([b"x" * 800] * 5))
+        after = client.post("/export")  # the same connection is still usable
+
+    assert (declared.status_code, declared.text) == (200, "0\n1\n2\n")
+    assert (chunked.status_code, chunked.text) == (200, "0\n1\n2\n")
+    assert (after.status_code, after.text) == (200, "0\n1\n2\n")
+
+
+def test_a_streaming_handler_reading_an_over_limit_body_still_gets_the_413():
+    client = client_for(streaming_router(), max_body_size=10)
+
+    assert client.post("/shout", content=b"quiet").text == "QUIET"
+    assert problem(client.post("/shout", content=b"x" * 11))["limit"] == 10
 
 
 class ReadsTheBodyFirst:

@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kwik.exceptions import ImproperlyConfigured
-from kwik.http import Depends, Header, HTTPError, Kwik, Query, Request, Router
+from kwik.http import Depends, Header, HTTPError, Kwik, Query, Request, Router, StreamingResponse
 
 
 def client_for(router: Router) -> TestClient:
@@ -323,3 +323,141 @@ def test_an_override_reads_its_own_typed_parameters():
     app.dependency_overrides[current_user] = fake_user
 
     assert TestClient(app).get("/me?as_user=bob").json() == {"user": "bob"}
+
+
+def test_no_dependency_runs_when_a_later_dependencys_parameter_is_invalid():
+    router = Router()
+    events: list[str] = []
+
+    async def session() -> AsyncIterator[str]:
+        events.append("open")
+        yield "session"
+        events.append("close")
+
+    def paging(limit: Annotated[int, Query(ge=1)] = 10) -> int:
+        events.append("paging")
+        return limit
+
+    @router.get("/orders")
+    async def orders(
+        session: Annotated[str, Depends(session)], limit: Annotated[int, Depends(paging)]
+    ) -> dict[str, int]:
+        return {"limit": limit}
+
+    client = client_for(router)
+
+    assert client.get("/orders?limit=0").status_code == 422
+    assert events == []
+    assert client.get("/orders?limit=5").json() == {"limit": 5}
+    assert events == ["open", "paging", "close"]
+
+
+def test_no_dependency_runs_when_a_sub_dependencys_parameter_is_invalid():
+    router = Router()
+    events: list[str] = []
+
+    def audit() -> None:
+        events.append("audit")
+
+    def tenant(x_tenant: Annotated[str, Header(min_length=2)]) -> str:
+        events.append("tenant")
+        return x_tenant
+
+    def account(owner: Annotated[str, Depends(tenant)]) -> str:
+        events.append("account")
+        return f"{owner}/main"
+
+    @router.get("/balance", dependencies=[Depends(audit)])
+    async def balance(account: Annotated[str, Depends(account)]) -> dict[str, str]:
+        return {"account": account}
+
+    client = client_for(router)
+
+    assert client.get("/balance", headers={"x-tenant": "a"}).status_code == 422
+    assert events == []
+    assert client.get("/balance", headers={"x-tenant": "acme"}).json() == {"account": "acme/main"}
+    assert events == ["audit", "tenant", "account"]
+
+
+def test_a_generator_dependency_swallowing_the_handlers_exception_is_named_as_the_bug():
+    router = Router()
+    events: list[str] = []
+
+    async def careless() -> AsyncIterator[int]:
+        try:
+            yield 1
+        except HTTPError:
+            events.append("rolled back")  # and forgets to raise it again
+
+    @router.get("/orders/{number:int}")
+    async def order(number: int, value: Annotated[int, Depends(careless)]) -> dict[str, int]:
+        raise HTTPError(404, "No such order")
+
+    client = TestClient(Kwik(routes=router.routes))
+
+    with pytest.raises(RuntimeError, match=r"careless caught HTTPError.*re-raise the exception"):
+        client.get("/orders/7")
+    assert events == ["rolled back"]
+
+
+def test_a_sync_generator_dependency_swallowing_the_handlers_exception_is_named_too():
+    router = Router()
+    events: list[str] = []
+
+    def careless() -> Iterator[int]:
+        try:
+            yield 1
+        except ValueError:
+            events.append("rolled back")
+
+    @router.get("/orders")
+    async def orders(value: Annotated[int, Depends(careless)]) -> dict[str, int]:
+        raise ValueError("broken")
+
+    with pytest.raises(RuntimeError, match=r"careless caught ValueError\(broken\)"):
+        TestClient(Kwik(routes=router.routes)).get("/orders")
+    assert events == ["rolled back"]
+    assert client_for(router).get("/orders").status_code == 500
+
+
+def test_a_generator_dependency_is_closed_before_a_streaming_response_is_produced():
+    router = Router()
+    events: list[str] = []
+
+    async def resource() -> AsyncIterator[str]:
+        events.append("open")
+        yield "resource"
+        events.append("close")
+
+    @router.get("/stream")
+    async def stream(value: Annotated[str, Depends(resource)]) -> StreamingResponse:
+        async def lines() -> AsyncIterator[bytes]:
+            events.append("stream")
+            yield b"line\n"
+
+        return StreamingResponse(lines(), media_type="text/plain")
+
+    assert client_for(router).get("/stream").text == "line\n"
+    assert events == ["open", "close", "stream"]  # so the stream opens what it needs itself
+
+
+def test_a_stream_opening_its_resource_inside_its_iterator_holds_it_while_streaming():
+    router = Router()
+    events: list[str] = []
+
+    async def resource() -> AsyncIterator[str]:
+        events.append("open")
+        yield "resource"
+        events.append("close")
+
+    @router.get("/stream")
+    async def stream() -> StreamingResponse:
+        async def lines() -> AsyncIterator[bytes]:
+            async for value in resource():
+                events.append(f"stream {value}")
+                yield b"line\n"
+
+        return StreamingResponse(lines(), media_type="text/plain")
+
+    assert client_for(router).get("/stream").text == "line\n"
+    assert events == ["open", "stream resource", "close"]

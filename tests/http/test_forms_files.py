@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from kwik.exceptions import ImproperlyConfigured
-from kwik.http import File, Form, Router, UploadFile
+from kwik.http import Depends, File, Form, Router, UploadFile
 from tests.http.clients import client_for, problem
 
 
@@ -215,3 +215,36 @@ def test_a_handler_reading_both_json_and_a_form_is_refused_at_declaration():
 
     with pytest.raises(ImproperlyConfigured, match="read either JSON or a form"):
         router.post("/x")(mixed)
+
+
+async def audit(item: Item) -> str:
+    return item.name
+
+
+async def note_field(note: Annotated[str, Form()]) -> str:
+    return note
+
+
+def test_a_form_handler_with_a_dependency_reading_json_is_refused_at_declaration():
+    router = Router()
+
+    async def rename(
+        name: Annotated[str, Form()], audited: Annotated[str, Depends(audit)]
+    ) -> dict[str, str]:
+        return {}
+
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=r"audit reads the JSON body \('item'\) and .*rename reads form fields \('name'\)",
+    ):
+        router.post("/rename")(rename)
+
+
+def test_a_json_handler_with_a_route_dependency_reading_a_form_is_refused_at_declaration():
+    router = Router()
+
+    async def create(item: Item) -> dict[str, str]:
+        return {}
+
+    with pytest.raises(ImproperlyConfigured, match=r"note_field reads form fields \('note'\)"):
+        router.post("/items", dependencies=[Depends(note_field)])(create)

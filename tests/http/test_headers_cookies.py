@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import pytest
 from pydantic import BaseModel
 
+from kwik.exceptions import ImproperlyConfigured
 from kwik.http import Cookie, Header, Router
 from tests.http.clients import client_for, problem
 
@@ -151,3 +153,31 @@ def test_a_cookie_alias_is_the_cookie_name_and_constraints_apply():
             "type": "string_too_short",
         }
     ]
+
+
+def test_a_list_cookie_is_refused_when_the_route_is_declared():
+    router = Router()
+
+    async def basket(ids: Annotated[list[str], Cookie()]) -> dict[str, list[str]]:
+        return {"ids": ids}
+
+    with pytest.raises(ImproperlyConfigured, match=r"basket: parameter 'ids' is a list, but"):
+        router.get("/basket")(basket)
+
+
+class Preferences(BaseModel):
+    theme: str = "light"
+    seen: list[int] = []
+
+
+def test_a_list_field_of_a_grouped_cookie_model_is_refused_when_the_route_is_declared():
+    router = Router()
+
+    async def prefs(preferences: Annotated[Preferences, Cookie()]) -> dict[str, str]:
+        return {"theme": preferences.theme}
+
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=r"prefs: field 'seen' of Preferences \(parameter 'preferences'\) is a list",
+    ):
+        router.get("/prefs")(prefs)

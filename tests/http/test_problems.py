@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import uuid
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.testclient import TestClient
@@ -50,6 +54,34 @@ def test_http_error_becomes_a_problem_with_its_type_title_detail_and_extensions(
     }
 
 
+def test_extensions_may_hold_uuids_datetimes_and_decimals():
+    router = Router()
+    order_id = uuid.UUID("6f1c0a4e-8a51-4b53-9f57-2c7f5ad0b6a1")
+
+    @router.post("/orders")
+    async def create() -> dict[str, str]:
+        raise HTTPError(
+            409,
+            "Order exists",
+            order_id=order_id,
+            placed_at=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+            total=decimal.Decimal("12.50"),
+        )
+
+    response = app_with(router).post("/orders")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "Order exists",
+        "order_id": "6f1c0a4e-8a51-4b53-9f57-2c7f5ad0b6a1",
+        "placed_at": "2026-01-02T03:04:05Z",
+        "total": "12.50",
+    }
+
+
 def test_title_defaults_to_the_status_phrase_and_type_to_about_blank():
     router = Router()
 
@@ -84,6 +116,28 @@ def test_a_wrong_method_is_a_405_problem_that_lists_the_allowed_methods():
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}
     assert response.json()["title"] == "Method Not Allowed"
+
+
+def test_a_405_allows_every_method_of_every_route_on_the_path():
+    router = Router()
+
+    @router.get("/things/{id:int}")
+    async def read(id: int) -> dict[str, int]:
+        return {"id": id}
+
+    @router.delete("/things/{id:int}")
+    async def remove(id: int) -> dict[str, int]:
+        return {"id": id}
+
+    @router.post("/things")
+    async def create() -> dict[str, int]:
+        return {}
+
+    response = app_with(router).put("/things/3")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, HEAD"
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
 
 
 def test_an_unhandled_error_is_a_500_problem_that_shows_no_internals():

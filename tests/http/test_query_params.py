@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 
 from kwik.exceptions import ImproperlyConfigured
-from kwik.http import Query, Request, Router
+from kwik.http import Query, Request, Route, Router
 from tests.http.clients import client_for, problem
 
 
@@ -171,6 +173,20 @@ def test_a_list_parameter_takes_every_value():
     assert client.get("/items").json() == {"tag": [], "ids": None}
 
 
+def test_any_collection_parameter_takes_every_value():
+    router = Router()
+
+    @router.get("/recent")
+    async def recent(
+        ids: Annotated[deque[int], Query()], tags: Sequence[str] = ()
+    ) -> dict[str, object]:
+        return {"ids": list(ids), "tags": list(tags)}
+
+    response = client_for(router).get("/recent?ids=1&ids=2&tags=a&tags=b")
+
+    assert response.json() == {"ids": [1, 2], "tags": ["a", "b"]}
+
+
 def test_a_bad_item_of_a_list_is_located_by_its_index():
     router = Router()
 
@@ -243,6 +259,70 @@ def test_a_grouped_model_that_forbids_extra_fields_refuses_unknown_parameters():
             "type": "extra_forbidden",
         }
     ]
+
+
+class Search(BaseModel):
+    words: str = Field(validation_alias=AliasChoices("q", "query"), max_length=20)
+    page: int = 1
+
+
+class Nested(BaseModel):
+    first: str = Field(validation_alias=AliasPath("tags", 0))
+
+
+def test_a_grouped_field_with_alias_choices_reads_the_first_name_present():
+    router = Router()
+
+    @router.get("/search")
+    async def search(search: Annotated[Search, Query()]) -> dict[str, object]:
+        return search.model_dump()
+
+    client = client_for(router)
+
+    assert client.get("/search?q=lamp").json() == {"words": "lamp", "page": 1}
+    assert client.get("/search?query=desk").json() == {"words": "desk", "page": 1}
+    assert client.get("/search?query=desk&q=lamp").json() == {"words": "lamp", "page": 1}
+    assert problem(client.get("/search?words=lamp"))["errors"][0]["loc"] == ["query", "q"]
+
+
+def test_a_grouped_field_with_alias_choices_is_documented_by_its_first_name():
+    router = Router()
+
+    @router.get("/search")
+    async def search(search: Annotated[Search, Query()]) -> dict[str, object]:
+        return search.model_dump()
+
+    route = router.routes[0]
+    assert isinstance(route, Route)
+    assert [(param.alias, param.source) for param in route.spec.params] == [
+        ("q", "query"),
+        ("page", "query"),
+    ]
+
+
+def test_a_grouped_field_with_an_alias_path_is_refused_when_the_route_is_declared():
+    router = Router()
+
+    async def nested(values: Annotated[Nested, Query()]) -> dict[str, str]:
+        return {}
+
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=r"nested: field 'first' of Nested \(parameter 'values'\) has an AliasPath",
+    ):
+        router.get("/nested")(nested)
+
+
+def test_regex_is_refused_with_the_name_pydantic_uses():
+    with pytest.raises(ImproperlyConfigured, match=r"Query\(regex=\.\.\.\) .* use pattern="):
+        Query(regex="^[a-z]+$")  # type: ignore[call-arg]
+
+
+def test_an_unknown_constraint_is_refused_instead_of_being_ignored():
+    with pytest.raises(ImproperlyConfigured, match=r"Query\(lte=\.\.\.\) .* use le="):
+        Query(lte=5)  # type: ignore[call-arg]
+    with pytest.raises(ImproperlyConfigured, match=r"Did you mean max_length\?"):
+        Query(maxlength=5)  # type: ignore[call-arg]
 
 
 def test_a_parameter_named_like_a_pydantic_attribute_still_works():

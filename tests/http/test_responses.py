@@ -205,6 +205,48 @@ def test_without_a_status_the_injected_response_keeps_the_route_status():
     assert (reply.status_code, reply.headers["location"]) == (201, "/items/1")
 
 
+def test_a_content_type_set_on_the_injected_response_replaces_the_json_one():
+    router = Router()
+
+    @router.get("/article")
+    async def article(response: Response) -> dict[str, str]:
+        response.headers["Content-Type"] = "application/vnd.api+json"
+        return {"title": "Lamps"}
+
+    reply = client_for(router).get("/article")
+
+    assert reply.headers.get_list("content-type") == ["application/vnd.api+json"]
+    assert reply.headers.get_list("content-length") == [str(len(reply.content))]
+    assert reply.json() == {"title": "Lamps"}
+
+
+def test_status_205_set_on_the_injected_response_sends_no_body():
+    router = Router()
+
+    @router.post("/form", status_code=201)
+    async def submit(response: Response) -> dict[str, str]:
+        response.status_code = 205
+        return {"status": "reset"}
+
+    reply = client_for(router).post("/form")
+
+    assert reply.status_code == 205
+    assert reply.content == b""
+    assert "content-type" not in reply.headers
+
+
+def test_a_route_answering_205_sends_no_body():
+    router = Router()
+
+    @router.post("/form", status_code=205)
+    async def submit() -> dict[str, str]:
+        return {"status": "reset"}
+
+    reply = client_for(router).post("/form")
+
+    assert (reply.status_code, reply.content) == (205, b"")
+
+
 def test_a_dependency_shares_the_injected_response_with_the_handler():
     router = Router()
 

@@ -103,6 +103,18 @@ def test_an_uploaded_file_is_a_binary_part_of_a_multipart_body(document):
     assert form["properties"]["image"]["contentMediaType"] == "application/octet-stream"
 
 
+def test_an_optional_form_field_is_its_type_alone_never_null(document):
+    body = document["paths"]["/api/items/{item_id}/image"]["put"]["requestBody"]
+    [content] = body["content"].values()
+    form = document["components"]["schemas"][content["schema"]["$ref"].rpartition("/")[2]]
+
+    assert form["properties"]["caption"] == {
+        "type": "string",
+        "maxLength": 100,
+        "title": "Caption",
+    }
+
+
 def test_components_are_deduplicated_and_carry_constraints(document):
     schemas = document["components"]["schemas"]
 

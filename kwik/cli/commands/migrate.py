@@ -1,6 +1,7 @@
 """`kwik migrate [APP [REVISION|zero]]`: apply or unapply migrations on the project's database.
 
-System checks run first, as for runserver: a project with errors is not migrated.
+System checks run first, as for runserver: a project with errors is not migrated. Each app's
+`post_migrate` hook runs after the migrations, even when there were none to apply.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from kwik.checks import format_report, run_checks
 from kwik.cli.errors import CommandError
 from kwik.migrations import MigrationGraph, Plan, Step, Target, run_migrations
 from kwik.migrations.checks import CHECK_IDS
+from kwik.migrations.hooks import run_post_migrate
 
 __all__ = ["migrate"]
 
@@ -50,6 +52,7 @@ async def _migrate(graph: MigrationGraph, target: Target, fake: bool) -> None:
             await run_migrations(
                 connection, graph, target, fake=fake, on_plan=planned, on_step=done
             )
+            await run_post_migrate(connection)
     finally:
         await db.dispose()
 

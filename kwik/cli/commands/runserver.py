@@ -18,9 +18,20 @@ import kwik
 from kwik.checks import format_report, run_checks
 from kwik.cli.errors import CommandError
 from kwik.conf import ENVIRONMENT_VARIABLE, settings
-from kwik.conf.locate import module_origin
+from kwik.conf.locate import settings_root
 
-__all__ = ["RELOAD_PATTERNS", "parse_address", "project_root", "runserver", "watched_folders"]
+__all__ = [
+    "RELOAD_PATTERNS",
+    "RUNSERVER_VARIABLE",
+    "parse_address",
+    "project_root",
+    "runserver",
+    "watched_folders",
+]
+
+RUNSERVER_VARIABLE = "KWIK_RUNSERVER"
+"""Set to "1" in the environment of the server processes `runserver` starts, so apps can tell
+the development server from production (the task queue runs a worker in it)."""
 
 DEFAULT_ADDRESS = ("127.0.0.1", 8000)
 RELOAD_PATTERNS = ["*.py", "*.html", "*.jinja", "*.jinja2", "*.j2", "*.txt", "*.toml"]
@@ -45,8 +56,7 @@ def parse_address(text: str | None) -> tuple[str, int]:
 
 def project_root() -> Path:
     """The folder the settings module's top package sits in (what `sys.path` needs)."""
-    found = module_origin(settings.module) if settings.module else None
-    return found[1] if found else Path.cwd()
+    return settings_root(settings.module)
 
 
 def watched_folders(root: Path) -> list[Path]:
@@ -109,6 +119,7 @@ def runserver(address: str | None, noreload: bool, workers: int, skip_checks: bo
     folders = watched_folders(root) if reload else []
     if settings.module:
         os.environ[ENVIRONMENT_VARIABLE] = settings.module  # the reloaded workers load the same
+    os.environ[RUNSERVER_VARIABLE] = "1"
     target = settings.ASGI_APPLICATION or "kwik.asgi:get_application"
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"kwik {kwik.__version__} with settings {settings.module!r}")

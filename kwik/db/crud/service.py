@@ -22,7 +22,15 @@ from __future__ import annotations
 
 import builtins
 import inspect
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
@@ -37,6 +45,7 @@ from kwik.db.crud.cursor import decode_cursor, encode_cursor
 from kwik.db.crud.errors import InvalidData, ObjectNotFound
 from kwik.db.crud.integrity import conflict_from
 from kwik.db.crud.pages import CursorPage, Page
+from kwik.db.crud.parameters import query_params
 from kwik.db.crud.query import ListQuery, QueryParams, check_query, parse_query
 from kwik.db.crud.spec import FilterFields, ListSpec
 from kwik.db.crud.statements import count_statement, cursor_statement, offset_statement
@@ -44,7 +53,7 @@ from kwik.db.models import Model, TimestampMixin
 from kwik.db.session import DBSession
 from kwik.http.params import Depends
 
-__all__ = ["CRUDService", "Data"]
+__all__ = ["CRUDService", "Data", "QueryFromRequest"]
 
 M = TypeVar("M", bound=Model)
 Data = BaseModel | Mapping[str, Any]
@@ -89,6 +98,10 @@ class CRUDService(Generic[M]):
     """The compiled list options (made when the class is defined)."""
     writable: ClassVar[frozenset[str]]
     """The fields create and update accept (made when the class is defined)."""
+    query_from_request: ClassVar[Callable[[Request], Awaitable[ListQuery]]]
+    """The dependency `query_dependency()` declares: the request's query string as a ListQuery
+    (400 on any bad parameter but the `ignored_parameters`). One per service class, made when
+    the class is defined, that declares every parameter it reads, so OpenAPI documents them."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -114,6 +127,10 @@ class CRUDService(Generic[M]):
                 chosen_by_kwik.update(inspect.get_annotations(TimestampMixin))
             fields = {*mapper.columns.keys(), *mapper.relationships.keys()}
             cls.writable = frozenset(fields - chosen_by_kwik)
+        # A `query_from_request` the service (or a base) defines itself is kept; then it declares
+        # its own parameters, if it wants them documented.
+        if isinstance(getattr(cls, "query_from_request", None), QueryFromRequest | None):
+            cls.query_from_request = QueryFromRequest(cls)
 
     def __init__(self, session: AsyncSession) -> None:
         if getattr(type(self), "model", None) is None:
@@ -144,14 +161,20 @@ class CRUDService(Generic[M]):
         return Annotated[cls, Depends(cls.from_session)]
 
     @classmethod
-    async def query_from_request(cls, request: Request) -> ListQuery:
-        """The request's query string as a ListQuery (400 on any bad parameter but the
-        `ignored_parameters`)."""
-        return cls.parse_query(request.query_params)
-
-    @classmethod
     def query_dependency(cls) -> Any:
-        """`Annotated[ListQuery, Depends(cls.query_from_request)]`, for list handlers."""
+        """`Annotated[ListQuery, Depends(cls.query_from_request)]`, for list handlers. OpenAPI
+        lists every parameter the query takes: each allowed filter, `sort`, `limit`, `offset`,
+        `cursor` and `total`.
+
+        Example:
+            ProductQuery = ProductService.query_dependency()
+
+            @router.get("/products")
+            async def products(products: Products, query: ProductQuery) -> Page[ProductOut]:
+                return await products.list(query)
+        """
+        if getattr(cls, "model", None) is None:
+            raise TypeError(f"{cls.__qualname__} has no model: set `model = YourModel`")
         return Annotated[ListQuery, Depends(cls.query_from_request)]
 
     @classmethod
@@ -332,3 +355,26 @@ class CRUDService(Generic[M]):
         obj = target if isinstance(target, self.model) else await self.get_or_404(target)
         async with self._writing("delete", None):
             await self.session.delete(obj)
+
+
+class QueryFromRequest:
+    """A service's `query_from_request`: the dependency that parses its list query from the
+    request's query string.
+
+    It reads `request.query_params` itself (the syntax has a parameter per field and operator),
+    so it declares them in `param_specs`, made once from the service's ListSpec: OpenAPI then
+    documents each filter, the sort and the paging parameters the list accepts.
+    """
+
+    def __init__(self, service: type[CRUDService[Any]]) -> None:
+        self.service = service
+        self.param_specs = query_params(service.spec)
+        # How messages and tracebacks name it: shop.catalog.services.ProductService.query_...
+        self.__module__ = service.__module__
+        self.__qualname__ = f"{service.__qualname__}.query_from_request"
+
+    async def __call__(self, request: Request) -> ListQuery:
+        return self.service.parse_query(request.query_params)
+
+    def __repr__(self) -> str:
+        return f"<{self.__qualname__}>"

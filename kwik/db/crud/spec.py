@@ -100,7 +100,10 @@ class ListSpec:
         what = "field names, or a mapping of field names to operators"
         filters = self._collection("filter_fields", filter_fields, what)
         if not isinstance(filters, Mapping):
-            filters = dict.fromkeys(filters, ALL)
+            # A set has no order of its own (its order changes from process to process), and
+            # `fields` keeps this order for OpenAPI, whose document must be the same every time.
+            ordered = filters if isinstance(filters, Sequence) else sorted(filters)
+            filters = dict.fromkeys(ordered, ALL)
         default_sort = self._collection("default_sort", default_sort, "field names")
         self.default_sort = tuple(SortKey.parse(text) for text in default_sort)
         sortable = set(self._collection("sort_fields", sort_fields, "field names"))

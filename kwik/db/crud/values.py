@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
 )
 from sqlalchemy import BigInteger, Column, SmallInteger, String, Text
 from sqlalchemy import Integer as IntegerType
@@ -40,6 +41,15 @@ __all__ = [
     "is_text",
 ]
 
+_DECIMAL_SCHEMA = {
+    "type": "string",
+    "format": "decimal",
+    "pattern": r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$",
+}
+"""How OpenAPI describes a Decimal filter value: text in a number's syntax (every such text is
+accepted), as responses carry decimals, so a client never sends one through a float.
+Pydantic's own schema (`anyOf: [number, string]`) would call any text valid."""
+
 # A query string decodes '+' to a space, so "...T10:00:00+02:00" arrives as "...T10:00:00 02:00".
 _SPACED_OFFSET = re.compile(r"(?<=\d) (\d{2}(:?\d{2})?)$")
 
@@ -50,10 +60,13 @@ class UnsupportedType(TypeError):
 
 @dataclass(frozen=True, slots=True)
 class Converter:
-    """Text to one Python type. `expected` says what a person should have written; `reasons`
-    explain the Pydantic errors (by type) for which "is not <expected>" would mislead."""
+    """Text to one Python type. `annotation` is the type the adapter validates (constraints
+    included), kept so OpenAPI can describe filter values with the schema of what is actually
+    accepted; `expected` says what a person should have written; `reasons` explain the Pydantic
+    errors (by type) for which "is not <expected>" would mislead."""
 
     python_type: type
+    annotation: Any
     adapter: TypeAdapter[Any]
     expected: str
     reasons: Mapping[str, str] = field(default_factory=dict)
@@ -75,7 +88,7 @@ class Converter:
 
 
 def _converter(python_type: type, annotated: Any, expected: str, **reasons: str) -> Converter:
-    return Converter(python_type, TypeAdapter(annotated), expected, reasons)
+    return Converter(python_type, annotated, TypeAdapter(annotated), expected, reasons)
 
 
 def _integer(bits: int) -> Converter:
@@ -122,7 +135,11 @@ def _enum(enum_class: type[enum.Enum]) -> Converter:
 _CONVERTERS: dict[type, Converter] = {
     bool: _converter(bool, bool, "a boolean (true or false)"),
     Decimal: _converter(
-        Decimal, Annotated[Decimal, Field(allow_inf_nan=False)], "a decimal number"
+        Decimal,
+        Annotated[
+            Decimal, Field(allow_inf_nan=False), WithJsonSchema(_DECIMAL_SCHEMA, mode="validation")
+        ],
+        "a decimal number",
     ),
     float: _converter(float, Annotated[float, Field(allow_inf_nan=False)], "a number"),
     date: _converter(

@@ -70,7 +70,8 @@ def _collect_schemes(
     owners: dict[str, str] = {}
     for spec in specs:
         for security in spec.security:
-            _add_scheme(schemes, owners, security, spec)
+            for choice in security.choices():
+                _add_scheme(schemes, owners, choice, spec)
     return {name: schemes[name] for name in sorted(schemes)}
 
 

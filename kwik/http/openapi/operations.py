@@ -7,20 +7,21 @@ the whole document has been walked.
 
 from __future__ import annotations
 
-import collections.abc
 import contextlib
+import itertools
 import re
-import types
-import typing
 from typing import Annotated, Any
 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
+from kwik.http.annotations import is_many
+from kwik.http.converters import path_schema
 from kwik.http.openapi.problems import Problem, ValidationProblem
 from kwik.http.openapi.schemas import SchemaRegistry
 from kwik.http.problems import PROBLEM_MEDIA_TYPE, status_phrase
-from kwik.http.specs import BodySpec, ParamSpec, ResponseSpec, RouteSpec
+from kwik.http.responders import has_no_body
+from kwik.http.specs import BodySpec, ParamSpec, ResponseSpec, RouteSpec, SecuritySpec
 
 __all__ = [
     "METHOD_ORDER",
@@ -28,18 +29,13 @@ __all__ = [
     "openapi_path",
     "operation_methods",
     "path_variables",
+    "without_null",
 ]
 
 METHOD_ORDER = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 """The order of a path item's operations: OpenAPI's own, so every document lists them alike."""
 
 _VARIABLE = re.compile(r"{(\w+)(?::(\w+))?}")
-_CONVERTOR_SCHEMAS: dict[str, dict[str, Any]] = {
-    "int": {"type": "integer", "minimum": 0},
-    "float": {"type": "number", "minimum": 0},
-    "uuid": {"type": "string", "format": "uuid"},
-}
-_ARRAY_ORIGINS = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set)
 
 
 def openapi_path(path: str) -> str:
@@ -72,27 +68,10 @@ def _jsonable(value: Any) -> Any:
     return to_jsonable_python(value, fallback=str)
 
 
-def _strip(annotation: Any) -> Any:
-    """The type under `Annotated[...]` and `X | None`."""
-    while typing.get_origin(annotation) is Annotated:
-        annotation = typing.get_args(annotation)[0]
-    origin = typing.get_origin(annotation)
-    if origin is typing.Union or origin is types.UnionType:
-        rest = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        if len(rest) == 1:
-            return _strip(rest[0])
-    return annotation
-
-
-def _is_array(annotation: Any) -> bool:
-    annotation = _strip(annotation)
-    origin = typing.get_origin(annotation) or annotation
-    return isinstance(origin, type) and issubclass(origin, _ARRAY_ORIGINS) and origin is not str
-
-
-def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """`anyOf: [X, null]` -> X. A parameter on the wire is present or absent, never null, so
-    `q: str | None = None` is documented as an optional string."""
+def without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`anyOf: [X, null]` -> X. A parameter or form field on the wire is present or absent,
+    never null, so `q: str | None = None` is documented as an optional string (and Swagger UI
+    doesn't pre-fill "null" into the field)."""
     options = schema.get("anyOf")
     if not isinstance(options, list):
         return schema
@@ -122,7 +101,7 @@ def _parameter(param: ParamSpec, registry: SchemaRegistry) -> dict[str, Any]:
     annotation = _constrained(param.annotation, field)
 
     def finish(schema: dict[str, Any]) -> dict[str, Any]:
-        schema = _without_null(schema)
+        schema = without_null(schema)
         default = field.get_default(call_default_factory=False)
         if not param.required and default is not PydanticUndefined and default is not None:
             # A default the type can't serialize is left undocumented rather than failing.
@@ -140,7 +119,7 @@ def _parameter(param: ParamSpec, registry: SchemaRegistry) -> dict[str, Any]:
     if field.deprecated:
         parameter["deprecated"] = True
     parameter["schema"] = registry.add(annotation, "validation", finish)
-    if param.source in ("query", "cookie") and _is_array(param.annotation):
+    if param.source in ("query", "cookie") and is_many(param.annotation):
         parameter["style"] = "form"
         parameter["explode"] = True  # ?tag=a&tag=b, which is how kwik reads a list
     return parameter
@@ -153,7 +132,7 @@ def _parameters(spec: RouteSpec, registry: SchemaRegistry) -> list[dict[str, Any
     found: list[dict[str, Any]] = []
     for name, convertor in path_variables(spec.path):
         if ("path", name) not in declared:
-            schema = dict(_CONVERTOR_SCHEMAS.get(convertor, {"type": "string"}))
+            schema = path_schema(convertor)
             found.append({"name": name, "in": "path", "required": True, "schema": schema})
     seen: set[tuple[str, str]] = set()
     for param in spec.params:
@@ -180,7 +159,7 @@ def _request_body(body: BodySpec, registry: SchemaRegistry) -> dict[str, Any]:
 
 
 def _has_body(status: int, method: str) -> bool:
-    return method != "head" and status >= 200 and status not in (204, 205, 304)
+    return method != "head" and not has_no_body(status)
 
 
 def _is_problem(annotation: Any) -> bool:
@@ -224,7 +203,8 @@ def _responses(spec: RouteSpec, method: str, registry: SchemaRegistry) -> dict[s
             {"description": response.description or status_phrase(response.status_code)},
         )
         _declared_response(response, method, entry, registry)
-    if (spec.params or spec.body is not None) and "422" not in found:
+    validates = spec.body is not None or any(not param.converted for param in spec.params)
+    if validates and "422" not in found:
         found["422"] = _problem_response(
             "The request failed validation: one entry in `errors` per invalid value",
             ValidationProblem,
@@ -238,12 +218,23 @@ def _responses(spec: RouteSpec, method: str, registry: SchemaRegistry) -> dict[s
 
 def _security(spec: RouteSpec) -> list[dict[str, list[str]]]:
     """One requirement naming every scheme the route's dependencies declare: each dependency
-    enforces its own, so a client must satisfy them all."""
-    requirement: dict[str, list[str]] = {}
+    enforces its own, so a client must satisfy them all. A dependency with alternatives (bearer
+    or cookie) makes one requirement per choice."""
+    # Uses of one dependency (with and without scopes) are one requirement, their scopes merged.
+    groups: dict[tuple[str, ...], list[tuple[SecuritySpec, ...]]] = {}
     for security in spec.security:
-        scopes = requirement.setdefault(security.name, [])
-        scopes.extend(scope for scope in security.scopes if scope not in scopes)
-    return [requirement] if requirement else []
+        choices = security.choices()
+        groups.setdefault(tuple(choice.name for choice in choices), []).append(choices)
+    options = [list(zip(*uses, strict=True)) for uses in groups.values()]
+    requirements: list[dict[str, list[str]]] = []
+    for combination in itertools.product(*options):
+        requirement: dict[str, list[str]] = {}
+        for security in itertools.chain.from_iterable(combination):
+            scopes = requirement.setdefault(security.name, [])
+            scopes.extend(scope for scope in security.scopes if scope not in scopes)
+        if requirement not in requirements:
+            requirements.append(requirement)
+    return [requirement for requirement in requirements if requirement]
 
 
 def build_operation(

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from kwik.http.errors import MAX_REPORTED_ERRORS
+
 __all__ = ["Problem", "ValidationErrorDetail", "ValidationProblem"]
 
 
@@ -94,6 +96,7 @@ class ValidationProblem(Problem):
     """The 422 problem: a Problem with one entry in `errors` per invalid value."""
 
     errors: list[ValidationErrorDetail]
+    omitted_errors: int | None = None
 
     @classmethod
     def __get_pydantic_json_schema__(
@@ -120,7 +123,18 @@ class ValidationProblem(Problem):
             "description": "A request that failed validation: one entry in `errors` per value.",
             "properties": {
                 **_problem_properties(),
-                "errors": {"type": "array", "items": error},
+                "errors": {
+                    "type": "array",
+                    "items": error,
+                    "maxItems": MAX_REPORTED_ERRORS,
+                    "description": f"At most {MAX_REPORTED_ERRORS}, the first found.",
+                },
+                "omitted_errors": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "How many more invalid values there were, when there were "
+                    "more than `errors` lists.",
+                },
             },
             "required": ["type", "title", "status", "errors"],
             "additionalProperties": True,

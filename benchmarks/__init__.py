@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of kwik against its peers; `make bench` runs them (see README.md)."""

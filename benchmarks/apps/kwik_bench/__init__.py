@@ -1,0 +1,1 @@
+"""The kwik benchmark project: a settings module and its root routes (`urls.py`)."""

@@ -1,0 +1,1 @@
+"""The benchmark harness: servers, correctness checks, wrk load, and the report."""

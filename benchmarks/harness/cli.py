@@ -1,0 +1,150 @@
+"""`python benchmarks/run.py`: measure the frameworks, print the report, save it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.harness.load import Wrk, wrk_version
+from benchmarks.harness.measure import SCHEDULES, measure, version
+from benchmarks.harness.noise import Patience
+from benchmarks.harness.report import build_report, render_markdown, render_text
+from benchmarks.harness.results import RESULTS, log, machine, save
+from benchmarks.harness.server import FRAMEWORKS, UVICORN_OPTIONS
+
+__all__ = ["main"]
+
+VERSIONED = ("kwik", "starlette", "pydantic", "pydantic-core", "uvicorn", "uvloop", "httptools")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/run.py",
+        description="Serve the same three endpoints from each framework (one uvicorn worker), "
+        "load each with wrk, and report requests/s, p99 latency, RSS and kwik's targets.",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 1s warm-up, one 1s round per endpoint; saves nothing unless "
+        "--results-dir is given",
+    )
+    parser.add_argument(
+        "--frameworks",
+        default=",".join(FRAMEWORKS),
+        help=f"comma-separated, in order (default: {','.join(FRAMEWORKS)})",
+    )
+    parser.add_argument(
+        "--schedule",
+        choices=sorted(SCHEDULES),
+        default="interleaved",
+        help="interleaved (default): all servers up, each round loads every framework in turn; "
+        "sequential: one framework completely, then the next",
+    )
+    parser.add_argument("--duration", type=int, help="seconds per round (default 2; quick 1)")
+    parser.add_argument("--rounds", type=int, help="rounds per endpoint (default 9; quick 1)")
+    parser.add_argument("--warmup", type=int, help="seconds of mixed warm-up (default 5; quick 1)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections (64)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
+    parser.add_argument(
+        "--noise-limit",
+        type=float,
+        default=0.25,
+        help="CPU cores the rest of the machine may use during a round before the round is "
+        "waited out and run again (0.25)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        help="seconds to wait for a quiet machine before each round (default 30; quick 0)",
+    )
+    parser.add_argument(
+        "--retries", type=int, help="runs of a noisy round again (default 2; quick 0)"
+    )
+    parser.add_argument(
+        "--noise-budget",
+        type=float,
+        default=900,
+        help="seconds the whole run may spend waiting and re-running noisy rounds (900)",
+    )
+    parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="don't pin the server to CPU 0 and wrk to CPU 1 (pinning needs 2+ CPUs)",
+    )
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        help=f"where to write the dated and latest.md/.json files (default {RESULTS}; "
+        "quick runs write only when this is given)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    names = [n.strip() for n in args.frameworks.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FRAMEWORKS]
+    if unknown or not names:
+        log(f"Unknown framework(s) {unknown}; choose from {', '.join(FRAMEWORKS)}")
+        return 2
+    if wrk_version() == "missing":
+        log("wrk is not installed: run `make bench` (it installs wrk) or `apt-get install wrk`")
+        return 2
+    duration = args.duration or (1 if args.quick else 2)
+    rounds = args.rounds or (1 if args.quick else 9)
+    warmup = args.warmup or (1 if args.quick else 5)
+    quiet = Patience(
+        limit_cores=args.noise_limit,
+        wait_s=args.quiet_wait if args.quiet_wait is not None else (0 if args.quick else 30),
+        retries=args.retries if args.retries is not None else (0 if args.quick else 2),
+        budget_s=args.noise_budget,
+    )
+    pinned = not args.no_pin and len(os.sched_getaffinity(0)) >= 2
+    server_cpu, wrk_cpu = sorted(os.sched_getaffinity(0))[:2] if pinned else (None, None)
+    wrk = Wrk(args.threads, args.connections, duration, cpu=wrk_cpu)
+    meta = {
+        "date": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "quick": args.quick,
+        "machine": machine(),
+        "python": platform.python_version(),
+        "versions": {
+            "python": platform.python_version(),
+            **{name: version(name) for name in VERSIONED},
+        },
+        "uvicorn_options": list(UVICORN_OPTIONS),
+        "server_cpu": server_cpu,
+        "wrk": wrk_version(),
+        "wrk_options": wrk.options(),
+        "wrk_cpu": wrk_cpu,
+        "warmup_s": warmup,
+        "rounds": rounds,
+        "schedule": args.schedule,
+        "noise_limit_cores": quiet.limit_cores,
+        "quiet_wait_s": quiet.wait_s,
+        "retries": quiet.retries,
+        "noise_budget_s": quiet.budget_s,
+    }
+    with tempfile.TemporaryDirectory(prefix="kwik-bench-") as logs:
+        runs = measure(
+            [FRAMEWORKS[name] for name in names],
+            wrk,
+            schedule=args.schedule,
+            rounds=rounds,
+            warmup_s=warmup,
+            quiet=quiet,
+            cpu=server_cpu,
+            logs=Path(logs),
+        )
+    meta["noise_budget_spent_s"] = round(quiet.spent_s, 1)
+    report = build_report(meta, runs)
+    print(render_text(report), flush=True)
+    folder = args.results_dir or (None if args.quick else RESULTS)
+    if folder is not None:
+        for path in save(report, folder, render_markdown):
+            log(f"wrote {path}")
+    return 1 if report["summary"]["errors"] else 0

@@ -1,0 +1,353 @@
+"""The report: kwik's ratio to each peer, the targets, and the same tables as text and Markdown.
+
+The report is a plain dict (what `latest.json` holds); the text and Markdown tables are views of it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks.harness.endpoints import ENDPOINTS
+from benchmarks.harness.load import LoadResult
+from benchmarks.harness.tables import (
+    CLOSE,
+    Table,
+    number,
+    render_markdown_tables,
+    render_text_tables,
+    status,
+)
+
+__all__ = [
+    "RATIO_TARGETS",
+    "RSS_GROWTH_LIMIT_PCT",
+    "FrameworkRun",
+    "build_report",
+    "render_markdown",
+    "render_text",
+]
+
+SUBJECT = "kwik"
+
+RATIO_TARGETS: dict[str, float] = {"fastapi": 2.0, "litestar": 1.2, "starlette": 0.85}
+"""kwik's requests/s must be at least this multiple of each peer's, on every endpoint."""
+
+RSS_GROWTH_LIMIT_PCT = 10.0
+"""kwik's RSS must grow less than this between warm-up and the end of the load."""
+
+RSS_PEER = "fastapi"
+"""kwik's RSS after the load must be no larger than this peer's."""
+
+MIB = 1024 * 1024
+
+
+@dataclass
+class FrameworkRun:
+    """One framework measured: per-endpoint rounds and RSS, or the error that stopped it."""
+
+    name: str
+    label: str
+    version: str
+    rounds: dict[str, list[LoadResult]] = field(default_factory=dict)
+    rss_after_warmup: int | None = None
+    rss_after_load: int | None = None
+    error: str | None = None
+
+    def median(self, endpoint: str) -> LoadResult:
+        """The round with the median requests/s (the lower middle one for an even count)."""
+        ordered = sorted(self.rounds[endpoint], key=lambda r: r.requests_per_s)
+        return ordered[(len(ordered) - 1) // 2]
+
+    def to_json(self) -> dict[str, Any]:
+        measured = self.error is None
+        growth = None
+        if measured and self.rss_after_warmup and self.rss_after_load:
+            growth = round((self.rss_after_load / self.rss_after_warmup - 1) * 100, 2)
+        return {
+            "label": self.label,
+            "version": self.version,
+            "error": self.error,
+            "endpoints": {
+                key: {
+                    "requests_per_s": self.median(key).requests_per_s,
+                    "latency_p99_ms": self.median(key).latency_p99_ms,
+                    "latency_p50_ms": self.median(key).latency_p50_ms,
+                    "server_cpu_us_per_request": _median_cpu(self.rounds[key]),
+                    "spread_pct": _spread(self.rounds[key]),
+                    "noise_cores": max(r.background_cores or 0.0 for r in self.rounds[key]),
+                    "rounds": [r.to_json() for r in self.rounds[key]],
+                }
+                for key in self.rounds
+            }
+            if measured
+            else {},
+            "rss": {
+                "after_warmup_bytes": self.rss_after_warmup,
+                "after_load_bytes": self.rss_after_load,
+                "growth_pct": growth,
+            }
+            if measured
+            else {},
+        }
+
+
+def _median_cpu(rounds: Sequence[LoadResult]) -> float | None:
+    values = [r.server_cpu_us_per_request for r in rounds if r.server_cpu_us_per_request]
+    return round(statistics.median(values), 1) if values else None
+
+
+def _spread(rounds: Sequence[LoadResult]) -> float:
+    """(max - min) / median of the rounds' requests/s, in %: how steady the measurement was."""
+    values = [r.requests_per_s for r in rounds]
+    return round((max(values) - min(values)) / statistics.median(values) * 100, 1)
+
+
+def _targets(frameworks: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    subject = frameworks.get(SUBJECT)
+    subject_ok = subject is not None and subject["error"] is None
+
+    def verdict(ok: bool, peer_measured: bool) -> str:
+        # kwik not in this run, or the peer not measured: nothing to judge. kwik broken: FAIL.
+        return status(ok if subject is not None and peer_measured else None)
+
+    ratios: dict[str, dict[str, float | None]] = {}
+    cpu_ratios: dict[str, dict[str, float | None]] = {}
+    targets: list[dict[str, Any]] = []
+    for peer, threshold in RATIO_TARGETS.items():
+        measured_peer = peer in frameworks and frameworks[peer]["error"] is None
+        ratios[peer], cpu_ratios[peer] = {}, {}
+        for endpoint in ENDPOINTS:
+            ratio = cpu_ratio = None
+            if subject_ok and measured_peer:
+                mine = subject["endpoints"][endpoint.key]
+                theirs = frameworks[peer]["endpoints"][endpoint.key]
+                ratio = round(mine["requests_per_s"] / theirs["requests_per_s"], 3)
+                if mine["server_cpu_us_per_request"] and theirs["server_cpu_us_per_request"]:
+                    cpu_ratio = round(
+                        theirs["server_cpu_us_per_request"] / mine["server_cpu_us_per_request"],
+                        3,
+                    )
+            ratios[peer][endpoint.key] = ratio
+            cpu_ratios[peer][endpoint.key] = cpu_ratio
+            ok = ratio is not None and ratio >= threshold
+            targets.append(
+                {
+                    "target": f"kwik >= {threshold}x {frameworks.get(peer, {}).get('label', peer)}"
+                    f" requests/s on {endpoint.label}",
+                    "peer": peer,
+                    "endpoint": endpoint.key,
+                    "threshold": threshold,
+                    "measured": ratio,
+                    "by_cpu": cpu_ratio,
+                    "result": verdict(ok, measured_peer),
+                }
+            )
+    growth = subject["rss"]["growth_pct"] if subject_ok else None
+    targets.append(
+        {
+            "target": f"kwik's RSS grows < {RSS_GROWTH_LIMIT_PCT:g}% from warm-up to after load",
+            "peer": None,
+            "endpoint": None,
+            "threshold": RSS_GROWTH_LIMIT_PCT,
+            "measured": growth,
+            "result": verdict(growth is not None and growth < RSS_GROWTH_LIMIT_PCT, True),
+        }
+    )
+    peer = frameworks.get(RSS_PEER)
+    measured_peer = peer is not None and peer["error"] is None
+    rss_ratio = None
+    if subject_ok and measured_peer:
+        rss_ratio = round(subject["rss"]["after_load_bytes"] / peer["rss"]["after_load_bytes"], 3)
+    targets.append(
+        {
+            "target": f"kwik's RSS after load <= {peer['label'] if peer else RSS_PEER}'s",
+            "peer": RSS_PEER,
+            "endpoint": None,
+            "threshold": 1.0,
+            "measured": rss_ratio,
+            "result": verdict(rss_ratio is not None and rss_ratio <= 1.0, measured_peer),
+        }
+    )
+    ratio_tables = {
+        "requests_per_s": ratios,
+        "server_cpu_per_request": cpu_ratios,
+        "rss_after_load": {RSS_PEER: rss_ratio},
+    }
+    return ratio_tables, targets
+
+
+def build_report(meta: dict[str, Any], runs: Sequence[FrameworkRun]) -> dict[str, Any]:
+    frameworks = {run.name: run.to_json() for run in runs}
+    ratios, targets = _targets(frameworks)
+    results = [t["result"] for t in targets]
+    limit = meta["noise_limit_cores"]
+    rounds = [r for f in frameworks.values() for e in f["endpoints"].values() for r in e["rounds"]]
+    summary = {
+        "noisy_rounds": sum((r["background_cores"] or 0) > limit for r in rounds),
+        "rounds": len(rounds),
+        "passed": results.count("PASS"),
+        "failed": results.count("FAIL"),
+        "not_measured": results.count("n/a"),
+        "errors": {name: f["error"] for name, f in frameworks.items() if f["error"]},
+    }
+    return {
+        "meta": meta,
+        "endpoints": {e.key: e.label for e in ENDPOINTS},
+        "frameworks": frameworks,
+        "kwik_ratio": ratios,
+        "targets": targets,
+        "summary": summary,
+    }
+
+
+# -- views -------------------------------------------------------------------------------------
+
+
+def _tables(report: dict[str, Any]) -> list[Table]:
+    frameworks = report["frameworks"]
+    by_key = {(t["peer"], t["endpoint"]): t for t in report["targets"]}
+    throughput: list[list[str]] = []
+    for key, label in report["endpoints"].items():
+        for name, data in frameworks.items():
+            if data["error"]:
+                throughput.append([label, data["label"], "ERROR", *["-"] * 8])
+                continue
+            figures = data["endpoints"][key]
+            target = by_key.get((name, key))
+            throughput.append(
+                [
+                    label,
+                    data["label"],
+                    number(figures["requests_per_s"]),
+                    number(figures["latency_p99_ms"], 2),
+                    number(figures["server_cpu_us_per_request"], 0),
+                    number(figures["spread_pct"], 1, "%"),
+                    number(figures["noise_cores"], 2),
+                    "-" if target is None else number(target["measured"], 2, "x"),
+                    "-" if target is None else number(target["by_cpu"], 2, "x"),
+                    "-" if target is None else f">= {target['threshold']}x",
+                    "-" if target is None else target["result"],
+                ]
+            )
+    memory: list[list[str]] = []
+    growth_target = by_key[(None, None)]
+    peer_target = by_key[(RSS_PEER, None)]
+    for name, data in frameworks.items():
+        if data["error"]:
+            memory.append([data["label"], "ERROR", "-", "-", "-", "-", "-"])
+            continue
+        rss = data["rss"]
+        row = [
+            data["label"],
+            number(rss["after_warmup_bytes"] / MIB, 1),
+            number(rss["after_load_bytes"] / MIB, 1),
+            number(rss["growth_pct"], 1, "%"),
+        ]
+        if name == SUBJECT:
+            row += ["-", f"growth < {RSS_GROWTH_LIMIT_PCT:g}%", growth_target["result"]]
+        elif name == RSS_PEER:
+            row += [number(peer_target["measured"], 2, "x"), "<= 1.00x", peer_target["result"]]
+        else:
+            row += ["-", "-", "-"]
+        memory.append(row)
+    return [
+        (
+            "Throughput",
+            [
+                "endpoint",
+                "framework",
+                "requests/s",
+                "p99 ms",
+                "CPU µs/req",
+                "spread",
+                "noise",
+                "kwik ÷ this",
+                "by CPU",
+                "target",
+                "result",
+            ],
+            throughput,
+        ),
+        (
+            "Memory (RSS, MiB)",
+            [
+                "framework",
+                "after warm-up",
+                "after load",
+                "growth",
+                "kwik ÷ this",
+                "target",
+                "result",
+            ],
+            memory,
+        ),
+    ]
+
+
+def _describe_setup(meta: dict[str, Any]) -> list[str]:
+    server_cpu = meta["server_cpu"]
+    wrk_cpu = meta["wrk_cpu"]
+    versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
+    return [
+        f"{meta['date']}{' (quick run)' if meta['quick'] else ''} on {meta['machine']}",
+        f"noise: CPU cores the rest of the machine used during a round (max over the rounds); "
+        f"a round above {meta['noise_limit_cores']} is run again (up to {meta['retries']} times)",
+        "CPU µs/req: the server's CPU time per request (median round); `by CPU` is kwik's ratio "
+        "by it, which noise on the machine disturbs less than requests/s",
+        f"server: uvicorn {' '.join(meta['uvicorn_options'])}, one worker per framework"
+        + (f" on CPU {server_cpu}" if server_cpu is not None else "")
+        + f"; {meta.get('schedule', 'sequential')} schedule, one server loaded at a time",
+        f"load: {meta['wrk']} {' '.join(meta['wrk_options'])}"
+        + (f" on CPU {wrk_cpu}" if wrk_cpu is not None else "")
+        + f"; {meta['warmup_s']}s mixed warm-up, then {meta['rounds']} round(s) per endpoint,"
+        " median round reported",
+        versions,
+    ]
+
+
+def _summary_lines(report: dict[str, Any]) -> list[str]:
+    summary = report["summary"]
+    line = f"Targets: {summary['passed']} PASS, {summary['failed']} FAIL"
+    if summary["not_measured"]:
+        line += f", {summary['not_measured']} not measured (peer not in this run)"
+    lines = [line]
+    close = [
+        f"{t['peer']} {report['endpoints'][t['endpoint']]} {t['measured']:.2f}x "
+        f"(target {t['threshold']}x)"
+        for t in report["targets"]
+        if t["endpoint"] and t["measured"] and abs(t["measured"] / t["threshold"] - 1) < CLOSE
+    ]
+    if close:
+        lines.append(
+            f"Close to the threshold (within {CLOSE:.0%}, inside this machine's run-to-run "
+            f"noise; run again before trusting the verdict): {'; '.join(close)}"
+        )
+    if summary["noisy_rounds"]:
+        lines.append(
+            f"Noise: {summary['noisy_rounds']} of {summary['rounds']} rounds ran while the rest "
+            f"of the machine used more than {report['meta']['noise_limit_cores']} cores; "
+            "their figures are likely low (see the noise column)"
+        )
+    return lines
+
+
+def render_text(report: dict[str, Any]) -> str:
+    out = [*_describe_setup(report["meta"]), ""]
+    out += render_text_tables(_tables(report))
+    out += _summary_lines(report)
+    for name, error in report["summary"]["errors"].items():
+        out.append(f"ERROR {name}: {error}")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    setup = _describe_setup(report["meta"])
+    out = ["# Kwik benchmark", "", *[f"- {line}" for line in setup], ""]
+    out += render_markdown_tables(_tables(report))
+    out += [f"**{line}**\n" for line in _summary_lines(report)]
+    for name, error in report["summary"]["errors"].items():
+        out += ["", f"ERROR {name}:", "", "```", error, "```"]
+    return "\n".join(out) + "\n"

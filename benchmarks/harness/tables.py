@@ -1,0 +1,57 @@
+"""Tables of figures as aligned text (the terminal) and as Markdown (the results files).
+
+Every benchmark report is a plain dict whose tables are views of it; both benchmarks (HTTP and
+tasks) lay their tables out the same way: the first two columns name the row and are left
+aligned, the figures are right aligned, and the last two columns (target, result) are words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["CLOSE", "Table", "number", "render_markdown_tables", "render_text_tables", "status"]
+
+CLOSE = 0.05
+"""A ratio within this fraction of its threshold is called close: inside run-to-run noise."""
+
+Table = tuple[str, list[str], list[list[str]]]
+"""(title, headers, rows): one table, every cell already a string."""
+
+
+def number(value: float | None, digits: int = 0, suffix: str = "") -> str:
+    """`value` with thousands separators and `digits` decimals, or `-` when there is none."""
+    return "-" if value is None else f"{value:,.{digits}f}{suffix}"
+
+
+def status(ok: bool | None) -> str:
+    """A verdict: PASS, FAIL, or n/a when there was nothing to judge."""
+    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def render_text_tables(tables: Sequence[Table]) -> list[str]:
+    """The tables as aligned text lines, each followed by an empty line."""
+    out: list[str] = []
+    for title, headers, rows in tables:
+        widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
+        out.append(title)
+        out.append("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+        out.append("  ".join("-" * w for w in widths))
+        for row in rows:
+            cells = [
+                c.ljust(w) if i < 2 or i >= len(row) - 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ]
+            out.append("  ".join(cells).rstrip())
+        out.append("")
+    return out
+
+
+def render_markdown_tables(tables: Sequence[Table]) -> list[str]:
+    """The tables as Markdown sections (`## title`), each followed by an empty line."""
+    out: list[str] = []
+    for title, headers, rows in tables:
+        out += [f"## {title}", "", "| " + " | ".join(headers) + " |"]
+        out.append("|" + "|".join("---" if i < 2 else "---:" for i in range(len(headers))) + "|")
+        out += ["| " + " | ".join(row) + " |" for row in rows]
+        out.append("")
+    return out

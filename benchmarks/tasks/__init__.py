@@ -1,0 +1,1 @@
+"""The task-queue benchmark: kwik's queue against PgQueuer and procrastinate (see README.md)."""

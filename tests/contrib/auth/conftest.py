@@ -1,0 +1,130 @@
+"""Fixtures for auth's HTTP tests: a project with auth (and the `shop` app of protected routes)
+on a database migrated once per test module and backend, emptied before each test.
+
+Passwords are hashed with the fast test hasher, except where a test sets PASSWORD_HASHERS
+itself; password-reset messages go to `MemorySender.outbox`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import httpx2
+import pytest
+from sqlalchemy import delete
+
+import kwik
+from kwik.db.servers import create_database, drop_database
+from tests.conftest import _require
+from tests.support import Project
+
+SECRET_KEY = "tests-of-kwik-contrib-auth-with-a-long-enough-random-secret-key-0123456789"
+PASSWORD = "violet-kumquat-harbour-42"
+FAST_HASHER = "kwik.contrib.auth.passwords:FastScryptHasher"
+SETTINGS = """
+SECRET_KEY = {secret!r}
+INSTALLED_APPS = ["kwik.contrib.auth", "tests.contrib.auth.shop"]
+DATABASE_URL = {url!r}
+PASSWORD_HASHERS = [{hasher!r}]
+PASSWORD_RESET_SENDER = "kwik.contrib.auth.senders:MemorySender"
+PASSWORD_RESET_URL = "https://shop.example/reset?token={{token}}"
+AUTH_PASSWORD_VALIDATORS = [
+    {{
+        "NAME": "kwik.contrib.auth.passwords:MinimumLengthValidator",
+        "OPTIONS": {{"min_length": 10}},
+    }},
+    {{"NAME": "kwik.contrib.auth.passwords:CommonPasswordValidator"}},
+    {{"NAME": "kwik.contrib.auth.passwords:UserAttributeSimilarityValidator"}},
+]
+"""
+_migrated: set[str] = set()
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ],
+)
+def auth_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: str | None,
+) -> Iterator[str]:
+    """One database per test module and backend, dropped after the module."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('auth') / 'auth.sqlite3'}"
+        return
+    created = asyncio.run(create_database(_require(postgres_server), "kwik_auth"))
+    url = created.render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        _migrated.discard(url)
+        asyncio.run(drop_database(url))
+
+
+async def _prepare(url: str) -> None:
+    """Migrate the database the first time; after that, empty every table but permissions."""
+    from kwik.apps import apps
+    from kwik.db import Model, database
+    from kwik.migrations import MigrationGraph, migrate_to_heads
+
+    async with database().engine.connect() as connection:
+        if url not in _migrated:
+            await migrate_to_heads(connection)
+            unmigrated = set(MigrationGraph.load().unmigrated())
+            tables = [
+                t for t in Model.metadata.sorted_tables if t.info.get("app_label") in unmigrated
+            ]
+            await connection.run_sync(Model.metadata.create_all, tables=tables)
+            _migrated.add(url)
+        else:
+            installed = {config.label for config in apps.get_app_configs()}
+            for table in reversed(Model.metadata.sorted_tables):
+                if table.info.get("app_label") in installed and table.name != "auth_permission":
+                    await connection.execute(delete(table))
+        await connection.commit()
+
+
+def write_settings(project: Project, url: str, **extra: object) -> None:
+    """The test project's settings, with `extra` settings appended."""
+    text = SETTINGS.format(secret=SECRET_KEY, url=url, hasher=FAST_HASHER)
+    text += "".join(f"{name} = {value!r}\n" for name, value in extra.items())
+    project.settings(text)
+
+
+@pytest.fixture
+def auth_settings() -> dict[str, object]:
+    """Settings a test adds to the project's (override it in a module, or fill it in a test
+    before asking for `app`)."""
+    return {}
+
+
+@pytest.fixture
+async def app(
+    project: Project, auth_database: str, auth_settings: dict[str, object]
+) -> AsyncIterator[object]:
+    """The project's ASGI application, on an emptied, migrated database."""
+    from kwik.asgi import get_application
+    from kwik.contrib.auth.senders import MemorySender
+    from kwik.db import database
+
+    write_settings(project, auth_database, **auth_settings)
+    kwik.setup("proj.settings")
+    try:
+        await _prepare(auth_database)
+        MemorySender.outbox.clear()
+        yield get_application()
+    finally:
+        await database().dispose()  # also when preparing failed: no connection left open
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx2.AsyncClient]:
+    """An in-process client of `app` (no network)."""
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

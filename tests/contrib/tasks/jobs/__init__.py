@@ -1,0 +1,1 @@
+"""The app the task-queue tests install (label `jobs`): tasks that record their runs."""
