@@ -14,6 +14,8 @@ hashes, token digests and personal data.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import event
@@ -37,6 +39,28 @@ class _WithoutCalls(logging.Filter):
 _DRIVER_LOG_FILTER = _WithoutCalls()
 
 
+def _use_wal(cursor: Any, busy_timeout: float) -> None:
+    """Put the file in WAL mode (it stays so), waiting for a process that holds it.
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once rather
+    than calling the busy handler, so two processes opening a new file together (two `kwik
+    migrate` runs) would fail; retry until the busy timeout instead. A file already in WAL mode
+    needs no switch.
+    """
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            if str(cursor.fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _configure_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
     driver_log = logging.getLogger("aiosqlite")
     if _DRIVER_LOG_FILTER not in driver_log.filters:
@@ -47,13 +71,10 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
     def on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # kwik emits BEGIN itself, below
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            "foreign_keys=ON",
-            f"busy_timeout={milliseconds}",
-            "synchronous=NORMAL",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
+        cursor.execute(f"PRAGMA busy_timeout={milliseconds}")
+        _use_wal(cursor, busy_timeout)
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
