@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,10 +94,21 @@ def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, postgres_server: str | None
 ) -> Iterator[str]:
     """A new, empty database for one test: a SQLite file, then a PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+    with fresh_database(request.param, postgres_server, "kwik_test", tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(
+    backend: str, server: str | None, name: str, folder: Path | None = None
+) -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file in `folder`, or a database named after
+    `name` on the PostgreSQL `server`, dropped afterwards (the fixtures' one way to make one)."""
+    if backend == "sqlite":
+        assert folder is not None, "a SQLite database needs a folder"
+        yield f"sqlite+aiosqlite:///{folder / f'{name}.sqlite3'}"
         return
-    created = asyncio.run(create_database(_require(postgres_server), "kwik_test"))
+    created = asyncio.run(create_database(_require(server), name))
     url = created.render_as_string(hide_password=False)
     try:
         yield url

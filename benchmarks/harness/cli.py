@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.harness.load import Wrk, wrk_version
 from benchmarks.harness.measure import SCHEDULES, measure, version
-from benchmarks.harness.noise import Patience
+from benchmarks.harness.noise import Patience, add_noise_options
 from benchmarks.harness.report import build_report, render_markdown, render_text
 from benchmarks.harness.results import RESULTS, log, machine, save
 from benchmarks.harness.server import FRAMEWORKS, UVICORN_OPTIONS
@@ -50,27 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=int, help="seconds of mixed warm-up (default 5; quick 1)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (64)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
-    parser.add_argument(
-        "--noise-limit",
-        type=float,
-        default=0.25,
-        help="CPU cores the rest of the machine may use during a round before the round is "
-        "waited out and run again (0.25)",
-    )
-    parser.add_argument(
-        "--quiet-wait",
-        type=float,
-        help="seconds to wait for a quiet machine before each round (default 30; quick 0)",
-    )
-    parser.add_argument(
-        "--retries", type=int, help="runs of a noisy round again (default 2; quick 0)"
-    )
-    parser.add_argument(
-        "--noise-budget",
-        type=float,
-        default=900,
-        help="seconds the whole run may spend waiting and re-running noisy rounds (900)",
-    )
+    add_noise_options(parser, "round")
     parser.add_argument(
         "--no-pin",
         action="store_true",

@@ -8,6 +8,7 @@ says how noisy the kept rounds were.
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import time
@@ -16,7 +17,14 @@ from dataclasses import dataclass, field
 
 import psutil
 
-__all__ = ["Background", "CpuCounter", "CpuWindow", "Patience", "wait_until_quiet"]
+__all__ = [
+    "Background",
+    "CpuCounter",
+    "CpuWindow",
+    "Patience",
+    "add_noise_options",
+    "wait_until_quiet",
+]
 
 CpuCounter = Callable[[], float]
 """CPU seconds some process(es) taking part in the measurement have used so far."""
@@ -157,3 +165,29 @@ class Patience:
             return False
         self.spent_s += background.wall_s
         return True
+
+
+def add_noise_options(parser: argparse.ArgumentParser, unit: str) -> None:
+    """The command-line options that set a run's `Patience`; `unit` names what is measured
+    and re-run (a "round" of the HTTP benchmark, a "measurement" of the task queue's)."""
+    parser.add_argument(
+        "--noise-limit",
+        type=float,
+        default=0.25,
+        help=f"CPU cores the rest of the machine may use during a {unit} before it is "
+        "waited out and run again (0.25)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        help=f"seconds to wait for a quiet machine before each {unit} (default 30; quick 0)",
+    )
+    parser.add_argument(
+        "--retries", type=int, help=f"runs of a noisy {unit} again (default 2; quick 0)"
+    )
+    parser.add_argument(
+        "--noise-budget",
+        type=float,
+        default=900,
+        help=f"seconds the whole run may spend waiting and re-running noisy {unit}s (900)",
+    )

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["CLOSE", "Table", "number", "render_markdown_tables", "render_text_tables", "status"]
+__all__ = [
+    "CLOSE",
+    "Table",
+    "close_line",
+    "number",
+    "render_markdown_report",
+    "render_markdown_tables",
+    "render_text_report",
+    "render_text_tables",
+    "status",
+]
 
 CLOSE = 0.05
 """A ratio within this fraction of its threshold is called close: inside run-to-run noise."""
@@ -55,3 +65,42 @@ def render_markdown_tables(tables: Sequence[Table]) -> list[str]:
         out += ["| " + " | ".join(row) + " |" for row in rows]
         out.append("")
     return out
+
+
+def close_line(close: Sequence[str]) -> list[str]:
+    """The summary line naming verdicts within CLOSE of their threshold (none when there are
+    none): a ratio that near its target can flip on the next run."""
+    if not close:
+        return []
+    return [
+        f"Close to the threshold (within {CLOSE:.0%}, inside this machine's run-to-run "
+        f"noise; run again before trusting the verdict): {'; '.join(close)}"
+    ]
+
+
+def render_text_report(
+    setup: Sequence[str], tables: Sequence[Table], summary: Sequence[str], errors: dict[str, str]
+) -> str:
+    """A whole report for the terminal: setup lines, tables, summary, then any errors."""
+    out = [*setup, ""]
+    out += render_text_tables(tables)
+    out += summary
+    for name, error in errors.items():
+        out.append(f"ERROR {name}: {error}")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown_report(
+    title: str,
+    setup: Sequence[str],
+    tables: Sequence[Table],
+    summary: Sequence[str],
+    errors: dict[str, str],
+) -> str:
+    """The same report as Markdown, the file committed under benchmarks/results/."""
+    out = [f"# {title}", "", *[f"- {line}" for line in setup], ""]
+    out += render_markdown_tables(tables)
+    out += [f"**{line}**\n" for line in summary]
+    for name, error in errors.items():
+        out += ["", f"ERROR {name}:", "", "```", error, "```"]
+    return "\n".join(out) + "\n"

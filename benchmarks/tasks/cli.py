@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchmarks.harness.noise import Patience
+from benchmarks.harness.noise import Patience, add_noise_options
 from benchmarks.harness.results import RESULTS, log, machine, save
 from benchmarks.tasks.database import Connection, Server
 from benchmarks.tasks.measure import Sizes, measure, version
@@ -58,27 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--memory", type=int, help=f"jobs the memory run drains (default {FULL.memory:,})"
     )
-    parser.add_argument(
-        "--noise-limit",
-        type=float,
-        default=0.25,
-        help="CPU cores the rest of the machine may use during a measurement before it is "
-        "waited out and run again (0.25)",
-    )
-    parser.add_argument(
-        "--quiet-wait",
-        type=float,
-        help="seconds to wait for a quiet machine before each measurement (default 30; quick 0)",
-    )
-    parser.add_argument(
-        "--retries", type=int, help="runs of a noisy measurement again (default 2; quick 0)"
-    )
-    parser.add_argument(
-        "--noise-budget",
-        type=float,
-        default=900,
-        help="seconds the whole run may spend waiting and re-running noisy measurements (900)",
-    )
+    add_noise_options(parser, "measurement")
     parser.add_argument(
         "--results-dir",
         type=Path,

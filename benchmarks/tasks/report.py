@@ -12,9 +12,10 @@ from typing import Any
 from benchmarks.harness.tables import (
     CLOSE,
     Table,
+    close_line,
     number,
-    render_markdown_tables,
-    render_text_tables,
+    render_markdown_report,
+    render_text_report,
     status,
 )
 from benchmarks.tasks.results import PHASES, QueueRun
@@ -291,11 +292,7 @@ def _summary_lines(report: dict[str, Any]) -> list[str]:
         and t["measured"]
         and abs(t["measured"] / t["threshold"] - 1) < CLOSE
     ]
-    if close:
-        lines.append(
-            f"Close to the threshold (within {CLOSE:.0%}, inside this machine's run-to-run "
-            f"noise; run again before trusting the verdict): {'; '.join(close)}"
-        )
+    lines += close_line(close)
     if summary["noisy_rounds"]:
         lines.append(
             f"Noise: {summary['noisy_rounds']} of {summary['rounds']} measurements ran while "
@@ -306,19 +303,19 @@ def _summary_lines(report: dict[str, Any]) -> list[str]:
 
 
 def render_text(report: dict[str, Any]) -> str:
-    out = [*_describe_setup(report["meta"]), ""]
-    out += render_text_tables(_tables(report))
-    out += _summary_lines(report)
-    for name, error in report["summary"]["errors"].items():
-        out.append(f"ERROR {name}: {error}")
-    return "\n".join(out) + "\n"
+    return render_text_report(
+        _describe_setup(report["meta"]),
+        _tables(report),
+        _summary_lines(report),
+        report["summary"]["errors"],
+    )
 
 
 def render_markdown(report: dict[str, Any]) -> str:
-    setup = _describe_setup(report["meta"])
-    out = ["# Kwik task queue benchmark", "", *[f"- {line}" for line in setup], ""]
-    out += render_markdown_tables(_tables(report))
-    out += [f"**{line}**\n" for line in _summary_lines(report)]
-    for name, error in report["summary"]["errors"].items():
-        out += ["", f"ERROR {name}:", "", "```", error, "```"]
-    return "\n".join(out) + "\n"
+    return render_markdown_report(
+        "Kwik task queue benchmark",
+        _describe_setup(report["meta"]),
+        _tables(report),
+        _summary_lines(report),
+        report["summary"]["errors"],
+    )

@@ -9,6 +9,8 @@ the unique index allows one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +18,27 @@ from kwik.contrib.tasks.connections import dialect_of, joined, lone_statement
 from kwik.contrib.tasks.states import ACTIVE_STATES, JobState
 from kwik.db.types import utcnow
 
-__all__ = ["cancel_job", "retry_job"]
+__all__ = ["cancel_job", "cancelled", "requeued", "retry_job"]
+
+
+def cancelled(now: Any) -> dict[str, Any]:
+    """The columns a cancelled job gets (one job here, many in `kwik tasks cancel`)."""
+    return {"state": JobState.CANCELLED, "finished_at": now, "lease_expires_at": None}
+
+
+def requeued(now: Any) -> dict[str, Any]:
+    """The columns a retried job gets: queued to run at `now`, with all its attempts again and
+    no trace of its last claim (its last error stays until the next attempt replaces it)."""
+    return {
+        "state": JobState.QUEUED,
+        "attempts": 0,
+        "run_at": now,
+        "worker_id": None,
+        "lease_expires_at": None,
+        "heartbeat_at": None,
+        "started_at": None,
+        "finished_at": None,
+    }
 
 
 async def cancel_job(job_id: int) -> bool:
@@ -29,7 +51,7 @@ async def cancel_job(job_id: int) -> bool:
         statement = (
             update(table)
             .where(table.c.id == job_id, table.c.state.in_(ACTIVE_STATES))
-            .values(state=JobState.CANCELLED, finished_at=now, lease_expires_at=None)
+            .values(cancelled(now))
         )
         result = await executor.execute(statement)
     return bool(getattr(result, "rowcount", 0) == 1)
@@ -49,16 +71,7 @@ async def retry_job(job_id: int) -> bool:
                     table.c.id == job_id,
                     table.c.state.in_((JobState.FAILED, JobState.CANCELLED)),
                 )
-                .values(
-                    state=JobState.QUEUED,
-                    attempts=0,
-                    run_at=now,
-                    worker_id=None,
-                    lease_expires_at=None,
-                    heartbeat_at=None,
-                    started_at=None,
-                    finished_at=None,
-                )
+                .values(requeued(now))
             )
             result = await executor.execute(statement)
     except IntegrityError:

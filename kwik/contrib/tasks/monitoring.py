@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Result, Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kwik.contrib.tasks.control import cancelled, requeued
 from kwik.contrib.tasks.models import Job
 from kwik.contrib.tasks.states import (
     ACTIVE_STATES,
@@ -145,16 +146,7 @@ async def retry_jobs(session: AsyncSession, where: JobFilter) -> int:
     statement = (
         update(Job)
         .where(*chosen.clauses(utcnow()))
-        .values(
-            state=JobState.QUEUED,
-            run_at=_now(session),
-            attempts=0,
-            worker_id=None,
-            lease_expires_at=None,
-            heartbeat_at=None,
-            started_at=None,
-            finished_at=None,
-        )
+        .values(requeued(_now(session)))
         .execution_options(synchronize_session=False)
     )
     return _changed(await session.execute(statement))
@@ -168,7 +160,7 @@ async def cancel_jobs(session: AsyncSession, where: JobFilter) -> int:
     statement = (
         update(Job)
         .where(*chosen.clauses(utcnow()))
-        .values(state=JobState.CANCELLED, finished_at=_now(session), lease_expires_at=None)
+        .values(cancelled(_now(session)))
         .execution_options(synchronize_session=False)
     )
     return _changed(await session.execute(statement))

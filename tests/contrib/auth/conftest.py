@@ -7,7 +7,6 @@ itself; password-reset messages go to `MemorySender.outbox`.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import httpx2
@@ -15,8 +14,7 @@ import pytest
 from sqlalchemy import delete
 
 import kwik
-from kwik.db.servers import create_database, drop_database
-from tests.conftest import _require
+from tests.conftest import fresh_database
 from tests.support import Project
 
 SECRET_KEY = "tests-of-kwik-contrib-auth-with-a-long-enough-random-secret-key-0123456789"
@@ -54,16 +52,12 @@ def auth_database(
     postgres_server: str | None,
 ) -> Iterator[str]:
     """One database per test module and backend, dropped after the module."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('auth') / 'auth.sqlite3'}"
-        return
-    created = asyncio.run(create_database(_require(postgres_server), "kwik_auth"))
-    url = created.render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        _migrated.discard(url)
-        asyncio.run(drop_database(url))
+    folder = tmp_path_factory.mktemp("auth")
+    with fresh_database(request.param, postgres_server, "kwik_auth", folder) as url:
+        try:
+            yield url
+        finally:
+            _migrated.discard(url)
 
 
 async def _prepare(url: str) -> None:

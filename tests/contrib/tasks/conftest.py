@@ -7,7 +7,6 @@ a job whose lease of 1 s ran out for dead.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -15,8 +14,7 @@ from sqlalchemy import delete, func, select
 
 import kwik
 import kwik.db
-from kwik.db.servers import create_database, drop_database
-from tests.conftest import _require
+from tests.conftest import fresh_database
 from tests.support import Project
 
 APPS = ["kwik.contrib.tasks", "tests.contrib.tasks.jobs"]
@@ -42,16 +40,12 @@ def tasks_database(
     postgres_server: str | None,
 ) -> Iterator[str]:
     """One database per test module and backend, dropped after the module."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('tasks') / 'tasks.sqlite3'}"
-        return
-    created = asyncio.run(create_database(_require(postgres_server), "kwik_tasks"))
-    url = created.render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        _migrated.discard(url)
-        asyncio.run(drop_database(url))
+    folder = tmp_path_factory.mktemp("tasks")
+    with fresh_database(request.param, postgres_server, "kwik_tasks", folder) as url:
+        try:
+            yield url
+        finally:
+            _migrated.discard(url)
 
 
 def write_settings(

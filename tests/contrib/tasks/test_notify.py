@@ -12,8 +12,7 @@ from sqlalchemy import text
 
 import kwik.db
 from kwik.contrib.tasks import Worker
-from kwik.db.servers import create_database, drop_database
-from tests.conftest import _require
+from tests.conftest import fresh_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("queue")]
 
@@ -21,12 +20,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("queue")]
 @pytest.fixture(scope="module")
 def tasks_database(postgres_server: str | None) -> Iterator[str]:
     """PostgreSQL only: LISTEN/NOTIFY is PostgreSQL's."""
-    created = asyncio.run(create_database(_require(postgres_server), "kwik_tasks"))
-    url = created.render_as_string(hide_password=False)
-    try:
+    with fresh_database("postgresql", postgres_server, "kwik_tasks") as url:
         yield url
-    finally:
-        asyncio.run(drop_database(url))
 
 
 async def test_a_committed_job_wakes_a_listening_worker_before_its_next_poll():

@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 
 import kwik.db
 from kwik.contrib.tasks import JobState
-from kwik.db.servers import create_database, drop_database
-from tests.conftest import _require
+from tests.conftest import fresh_database
 from tests.contrib.tasks.conftest import job_count
 from tests.contrib.tasks.processes import process, terminate, wait_ready, wait_until
 
@@ -26,12 +25,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 @pytest.fixture(scope="module")
 def tasks_database(postgres_server: str | None) -> Iterator[str]:
-    created = asyncio.run(create_database(_require(postgres_server), "kwik_tasks"))
-    url = created.render_as_string(hide_password=False)
-    try:
+    with fresh_database("postgresql", postgres_server, "kwik_tasks") as url:
         yield url
-    finally:
-        asyncio.run(drop_database(url))
 
 
 async def test_two_worker_processes_run_each_of_5000_jobs_once(on_disk):
