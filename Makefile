@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(abspath $(VENV))/bin
 DEMO_ADDR ?= 127.0.0.1:8000
 export KWIK_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+export KWIK_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install demo test test-quick bench bench-tasks bench-tools lint format services browser clean
 
@@ -47,8 +48,9 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-services:  ## PostgreSQL up and answering at KWIK_TEST_DATABASE_URL
+services:  ## PostgreSQL and Redis up and answering at KWIK_TEST_DATABASE_URL and KWIK_TEST_REDIS_URL
 	scripts/ensure-postgres
+	scripts/ensure-redis
 
 browser:  ## Debian's chromium, when the suite has browser tests
 	scripts/ensure-chromium

@@ -21,7 +21,7 @@ from kwik.conf import settings
 from kwik.exceptions import ImproperlyConfigured
 from kwik.http.application import Kwik
 from kwik.http.fixed_paths import FixedPaths
-from kwik.http.routing import Router
+from kwik.http.routing import Route, Router, WebSocketRoute
 from kwik.http.staticfiles import MultiStaticFiles
 from kwik.imports import import_string
 
@@ -59,7 +59,17 @@ def get_routes() -> list[BaseRoute]:
                 namespace=config.label,
                 app_label=config.label,
             )
-    return table.routes
+    return [_with_app_dependencies(route) for route in table.routes]
+
+
+def _with_app_dependencies(route: BaseRoute) -> BaseRoute:
+    """`route`, running first the dependencies installed apps add to it (`route_dependencies`)."""
+    added = [
+        depends for config in apps.get_app_configs() for depends in config.route_dependencies(route)
+    ]
+    if not added or not isinstance(route, Route | WebSocketRoute):
+        return route
+    return route.copy_with("", None, None, dependencies=added)
 
 
 def _static_mount() -> Mount | None:
@@ -148,10 +158,12 @@ def get_application() -> Kwik:
     middleware = [
         Middleware(import_string(path, setting="MIDDLEWARE")) for path in settings.MIDDLEWARE
     ]
+    outer = [each for config in apps.get_app_configs() for each in config.middleware()]
     return Kwik(
         debug=settings.DEBUG,
         routes=routes,
         middleware=middleware,
+        outer_middleware=outer,
         exception_handlers=get_exception_handlers(),
         lifespan=_lifespan(apps.get_app_configs()),
     )

@@ -43,6 +43,7 @@ FRAMEWORKS: dict[str, Framework] = {
     f.name: f
     for f in (
         Framework("kwik", "Kwik", "benchmarks.apps.kwik_app:app", "kwik"),
+        Framework("kwik-secure", "Kwik+security", "benchmarks.apps.kwik_secure_app:app", "kwik"),
         Framework("fastapi", "FastAPI", "benchmarks.apps.fastapi_app:app", "fastapi"),
         Framework("litestar", "Litestar", "benchmarks.apps.litestar_app:app", "litestar"),
         Framework(

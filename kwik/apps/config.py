@@ -9,7 +9,7 @@ prefix, its own settings, start-up and shutdown hooks, checks or exception handl
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,9 +21,12 @@ from kwik.imports import import_optional
 if TYPE_CHECKING:
     import click
     from sqlalchemy.ext.asyncio import AsyncConnection
+    from starlette.middleware import Middleware
+    from starlette.routing import BaseRoute
 
     from kwik.checks.messages import CheckMessage
     from kwik.conf.settings import Settings
+    from kwik.http.params import Depends
     from kwik.http.routing import Router
 
 __all__ = ["PARTS", "AppConfig"]
@@ -130,6 +133,30 @@ class AppConfig:
     def check(self, *, deploy: bool = False) -> list[CheckMessage]:
         """This app's own system checks (`kwik check`); `deploy` adds production checks."""
         return []
+
+    def middleware(self) -> list[Middleware]:
+        """ASGI middleware this app wraps around the whole application (kwik.asgi).
+
+        Apps' middleware is outermost, in INSTALLED_APPS order (the first app's outside), and
+        wraps the server-error handler, so headers it adds are on 500 responses too; the
+        project's MIDDLEWARE runs inside it. Called once, when the application is built.
+        """
+        return []
+
+    def route_dependencies(self, route: BaseRoute) -> Sequence[Depends]:
+        """Dependencies this app adds to `route` of the project's routing table, run before the
+        route's own (security adds CSRF checks and the rate limits settings name by route).
+
+        Called once per route when the routing table is built (`kwik.asgi.get_routes`), so what
+        it adds is compiled into the route's plan and documented in OpenAPI like a dependency
+        written on the route.
+        """
+        return ()
+
+    def template_globals(self) -> Mapping[str, Any]:
+        """Names this app adds to every template (`{{ csp_nonce() }}`), read when the template
+        environment is built; a function that needs the request takes Jinja's context."""
+        return {}
 
     async def post_migrate(self, connection: AsyncConnection) -> None:
         """Run after every `kwik migrate` (and `kwik.migrations.migrate_to_heads`), in

@@ -21,9 +21,20 @@ from starlette.websockets import WebSocket
 from kwik.http.application import Kwik
 from kwik.http.converters import register_converters
 from kwik.http.errors import RequestValidationError
-from kwik.http.params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
+from kwik.http.params import (
+    Body,
+    Cookie,
+    Depends,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    Security,
+    SecurityScopes,
+)
 from kwik.http.problems import PROBLEM_MEDIA_TYPE, HTTPError, problem_response
-from kwik.http.routing import Route, Router, WebSocketRoute
+from kwik.http.routing import Route, Router, WebSocketRoute, attach_dependencies
 from kwik.http.templates import render
 from kwik.http.uploads import UploadFile
 
@@ -53,10 +64,12 @@ __all__ = [
     "Route",
     "Router",
     "Security",
+    "SecurityScopes",
     "StreamingResponse",
     "UploadFile",
     "WebSocket",
     "WebSocketRoute",
+    "attach_dependencies",
     "problem_response",
     "render",
 ]

@@ -6,12 +6,13 @@ MAX_REQUEST_BODY_SIZE, and tests may replace dependencies through `dependency_ov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from kwik.http.limits import BodySizeLimit
 from kwik.http.problems import http_exception_handler, server_error_handler
@@ -42,7 +43,9 @@ class Kwik(Starlette):
     request body limit.
 
     `max_body_size` defaults to the MAX_REQUEST_BODY_SIZE setting (read when the application is
-    built); None turns the limit off.
+    built); None turns the limit off. `outer_middleware` wraps everything, the server-error
+    handler included, so what it adds to a response (security headers, CORS) is on a 500 too;
+    `middleware` runs inside that handler, as in Starlette.
 
     Example:
         app.dependency_overrides[get_current_user] = lambda: alice
@@ -53,8 +56,10 @@ class Kwik(Starlette):
         *args: Any,
         exception_handlers: Mapping[Any, Callable[..., Any]] | None = None,
         max_body_size: int | None = FROM_SETTINGS,
+        outer_middleware: Sequence[Middleware] = (),
         **kwargs: Any,
     ) -> None:
+        self.outer_middleware = list(outer_middleware)
         handlers: dict[Any, Callable[..., Any]] = {
             HTTPException: http_exception_handler,
             Exception: server_error_handler,
@@ -67,3 +72,9 @@ class Kwik(Starlette):
             # Outermost of the user middleware, as Starlette places its own limit.
             self.user_middleware.insert(0, Middleware(BodySizeLimit, max_body_size=max_body_size))
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def build_middleware_stack(self) -> ASGIApp:
+        app = super().build_middleware_stack()
+        for cls, args, kwargs in reversed(self.outer_middleware):
+            app = cls(app, *args, **kwargs)
+        return app

@@ -21,7 +21,15 @@ from starlette.websockets import WebSocket
 
 from kwik.http.errors import RequestValidationError
 from kwik.http.limits import listening
-from kwik.http.plans import Plan, Solving, background_tasks, injected_response, solve, walk
+from kwik.http.plans import (
+    Plan,
+    Solving,
+    background_tasks,
+    injected_response,
+    solve,
+    split_guards,
+    walk,
+)
 from kwik.http.responders import Responder
 
 __all__ = ["Endpoint", "asgi_app", "compile_endpoint", "compile_websocket"]
@@ -47,7 +55,29 @@ def _caller(plan: Plan) -> Callable[[dict[str, Any]], Awaitable[Any]]:
 
 
 def compile_endpoint(plan: Plan, respond: Responder) -> Endpoint:
-    """The endpoint running `plan` for a request and answering with `respond`'s Response."""
+    """The endpoint running `plan` for a request and answering with `respond`'s Response.
+
+    Guards (see `split_guards`) run first, as plain calls; the rest of the plan then takes the
+    shortest path it can. A test that overrides dependencies gets the general path for the whole
+    plan, so a guard can be overridden like any dependency.
+    """
+    guards, rest = split_guards(plan)
+    if not guards:
+        return _endpoint(plan, respond)
+    full = _endpoint(plan, respond)
+    inner = _endpoint(rest, respond)
+
+    async def guarded_endpoint(request: Request) -> Response:
+        if getattr(request.app, "dependency_overrides", None):
+            return await full(request)
+        for guard in guards:
+            await guard(request)
+        return await inner(request)
+
+    return guarded_endpoint
+
+
+def _endpoint(plan: Plan, respond: Responder) -> Endpoint:
     if not plan.dependencies:
         return _direct_endpoint(plan, respond)
     call = _caller(plan)
@@ -122,7 +152,9 @@ def asgi_app(plan: Plan, endpoint: Endpoint, *, passes_responses: bool = True) -
     given a `receive` on which the body limit doesn't abort it (see `limits.listening`); a
     route whose results are serialized by kwik never needs that, so it doesn't pay for it.
     """
-    reads_form = any(
+    # A guard may parse the form itself (security's CSRF check reads a form post's token), so
+    # a route with guards closes uploaded files too.
+    reads_form = bool(split_guards(plan)[0]) or any(
         found.inputs is not None and found.inputs.reads_form for _, found in walk(plan)
     )
     if not reads_form and not passes_responses:

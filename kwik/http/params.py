@@ -45,7 +45,9 @@ __all__ = [
     "Path",
     "Query",
     "Security",
+    "SecurityScopes",
     "Source",
+    "merge_scopes",
     "param_spec",
     "params_of",
     "security_of",
@@ -251,17 +253,56 @@ class Security(Depends):
         return self._scopes
 
 
-def security_of(depends: Depends) -> SecuritySpec | None:
-    """The security requirement a dependency declares, with the scopes `depends` asks for."""
+class SecurityScopes:
+    """The scopes a security dependency must check where it runs: a parameter annotated
+    `SecurityScopes` receives them (FastAPI's meaning).
+
+    They are the scopes of every `Security(..., scopes=[...])` on the way from the route down
+    to the dependency, its own included, outer ones first, each once. The route's plan works
+    them out when it is compiled, so a request only reads them. A dependency used on one route
+    with different scopes runs once per set of scopes, so each use is checked.
+
+    Example:
+        async def api_key(request: Request, required: SecurityScopes) -> Key:
+            key = await authenticate(request)
+            if missing := set(required.scopes) - key.scopes:
+                raise HTTPError(403, f"Missing scopes: {', '.join(sorted(missing))}")
+            return key
+
+        @router.get("/orders")
+        async def orders(key: Annotated[Key, Security(api_key, scopes=["orders:read"])]): ...
+    """
+
+    __slots__ = ("scope_str", "scopes")
+
+    def __init__(self, scopes: Sequence[str] | None = None) -> None:
+        self.scopes: list[str] = list(scopes or ())
+        self.scope_str = " ".join(self.scopes)  # space-separated, as OAuth 2 writes them
+
+    def __repr__(self) -> str:
+        return f"SecurityScopes({self.scopes!r})"
+
+
+def merge_scopes(outer: Sequence[str], inner: Sequence[str]) -> tuple[str, ...]:
+    """`outer`, then the scopes of `inner` not in it: the scopes below a `Security` marker."""
+    if not inner:
+        return tuple(outer)
+    return tuple(dict.fromkeys((*outer, *inner)))
+
+
+def security_of(depends: Depends, scopes: Sequence[str] | None = None) -> SecuritySpec | None:
+    """The security requirement a dependency declares, with the scopes it requires there:
+    `scopes` (all those on the way to it, `Plan.scopes`), or else those `depends` asks for."""
     declared = getattr(depends.dependency, "security_spec", None)
     if not isinstance(declared, SecuritySpec):
         return None
-    if not depends.scopes:
+    required = depends.scopes if scopes is None else tuple(scopes)
+    if not required:
         return declared
     return replace(
         declared,
-        scopes=depends.scopes,
-        alternatives=tuple(replace(each, scopes=depends.scopes) for each in declared.alternatives),
+        scopes=required,
+        alternatives=tuple(replace(each, scopes=required) for each in declared.alternatives),
     )
 
 

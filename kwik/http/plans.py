@@ -1,10 +1,10 @@
 """Call plans: a handler's or dependency's signature compiled once into how to call it.
 
 A plan says, for each parameter, how to get its value: the connection itself, a path value the
-route converted already, the injected response, the plan's validated inputs (one Pydantic call
-for every path, query, header, cookie and form parameter, plus the JSON body), or a dependency
-to resolve first. Compiling happens when a route is declared, so mistakes surface at import and
-the request path does no inspection.
+route converted already, the injected response, the security scopes required where it runs, the
+plan's validated inputs (one Pydantic call for every path, query, header, cookie and form
+parameter, plus the JSON body), or a dependency to resolve first. Compiling happens when a
+route is declared, so mistakes surface at import and the request path does no inspection.
 
 `solve` runs a plan for one request. Validation problems of the whole tree are collected before
 anything is called, so a request with a bad query parameter and a bad header hears about both,
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -30,7 +30,7 @@ from starlette.responses import Response
 from kwik.exceptions import ImproperlyConfigured
 from kwik.http.errors import RequestValidationError
 from kwik.http.inputs import Inputs, compile_inputs
-from kwik.http.params import Depends
+from kwik.http.params import Depends, SecurityScopes, merge_scopes
 from kwik.http.signature import PathParams, describe, read_signature
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "describe",
     "injected_response",
     "solve",
+    "split_guards",
     "walk",
 ]
 
@@ -64,6 +65,13 @@ class Plan:
     dependencies: tuple[tuple[str | None, Depends, Plan], ...]  # None: run, result unused
     path_params: PathParams
     manager: Callable[..., Any] | None = None  # a generator dependency as a context manager
+    scopes: tuple[str, ...] = ()  # every Security scope on the way from the route down to here
+    reads_scopes: bool = False  # it or a dependency below takes a SecurityScopes parameter
+    cache_key: Hashable = None  # what its result is cached under in a request (see compile_plan)
+
+    def __post_init__(self) -> None:
+        if self.cache_key is None:  # a plan that reads no scopes is cached by its function
+            object.__setattr__(self, "cache_key", self.call)
 
     def with_dependencies(self, extra: Sequence[tuple[Depends, Plan]]) -> Plan:
         """This plan with route or router dependencies run first, their results unused."""
@@ -77,6 +85,48 @@ def walk(plan: Plan) -> Iterator[tuple[Depends | None, Plan]]:
     for _, depends, sub_plan in plan.dependencies:
         for found_depends, found in walk(sub_plan):
             yield (depends if found_depends is None else found_depends), found
+
+
+def _is_guard(name: str | None, plan: Plan) -> bool:
+    """A route dependency (result unused) whose function says `guard = True` and takes nothing
+    but the connection, as an `async def`."""
+    return (
+        name is None
+        and getattr(plan.call, "guard", False) is True
+        and plan.kind == "async"
+        and plan.inputs is None
+        and not plan.dependencies
+        and not plan.responses
+        and not plan.background
+        and not plan.reads_scopes
+        and len(plan.extractors) == 1
+        and plan.extractors[0][1] is _the_connection
+    )
+
+
+def split_guards(plan: Plan) -> tuple[tuple[Callable[[Any], Awaitable[Any]], ...], Plan]:
+    """The guards leading `plan`'s dependencies, and the plan without them.
+
+    A guard is a check run on every request before anything else of the route (security's CSRF
+    check and rate limits): it takes only the request, so it needs none of the dependency
+    machinery (exit stack, cache, two-pass validation) and costs one call. It runs before the
+    route's parameters are validated, so it sees invalid requests too (a rate limit should).
+    A guard listed twice runs once; one also used deeper in the plan stays an ordinary
+    dependency, so the request's cache keeps it to one run.
+    """
+    guards: list[Callable[[Any], Awaitable[Any]]] = []
+    count = 0
+    for name, _, sub_plan in plan.dependencies:
+        if not _is_guard(name, sub_plan):
+            break
+        count += 1
+        if sub_plan.call not in guards:
+            guards.append(sub_plan.call)
+    rest = replace(plan, dependencies=plan.dependencies[count:])
+    deeper = {found.call for _, found in walk(rest)}
+    if deeper.intersection(guards):
+        return (), plan
+    return tuple(guards), rest
 
 
 def check_one_body(plan: Plan) -> None:
@@ -111,6 +161,13 @@ def _path_value(name: str) -> Extractor:
     return extract
 
 
+def _security_scopes(scopes: tuple[str, ...]) -> Extractor:
+    def extract(connection: HTTPConnection) -> SecurityScopes:
+        return SecurityScopes(scopes)  # a new one per call: a dependency may change its list
+
+    return extract
+
+
 def _kind(function: Callable[..., Any]) -> str:
     target = function
     if not (inspect.isroutine(function) or inspect.isclass(function)):
@@ -129,16 +186,31 @@ def _model_name(function: Callable[..., Any]) -> str:
     return "".join(part.capitalize() for part in name.split("_")) + "Params"
 
 
-def compile_plan(function: Callable[..., Any], path_params: PathParams) -> Plan:
-    """The plan for calling `function` (a handler or a dependency) under a route."""
+def compile_plan(
+    function: Callable[..., Any], path_params: PathParams, scopes: Sequence[str] = ()
+) -> Plan:
+    """The plan for calling `function` (a handler or a dependency) under a route.
+
+    `scopes` are those the `Security` markers above it require (its own marker's included); a
+    `SecurityScopes` parameter receives them. A dependency whose plan reads them, itself or
+    below, caches its result per set of scopes, so `Security(key, scopes=["a"])` and
+    `Security(key, scopes=["b"])` on one route are two checks; any other is cached by function,
+    so a database session is shared whatever the scopes above it.
+    """
     found = read_signature(function, path_params)
     owner = describe(function)
+    scopes = tuple(scopes)
     dependencies = []
     for name, depends in found.dependencies:
         assert depends.dependency is not None
-        dependencies.append((name, depends, compile_plan(depends.dependency, path_params)))
+        below = merge_scopes(scopes, depends.scopes)
+        dependencies.append((name, depends, compile_plan(depends.dependency, path_params, below)))
     extractors = [(name, _the_connection) for name in found.connection]
     extractors += [(name, _path_value(name)) for name in found.trusted_path]
+    extractors += [(name, _security_scopes(scopes)) for name in found.security_scopes]
+    reads_scopes = bool(found.security_scopes) or any(
+        sub_plan.reads_scopes for _, _, sub_plan in dependencies
+    )
     kind = _kind(function)
     manager = None
     if kind == "asyncgen":
@@ -156,6 +228,9 @@ def compile_plan(function: Callable[..., Any], path_params: PathParams) -> Plan:
         dependencies=tuple(dependencies),
         path_params=path_params,
         manager=manager,
+        scopes=scopes,
+        reads_scopes=reads_scopes,
+        cache_key=(function, tuple(sorted(scopes))) if reads_scopes else None,
     )
 
 
@@ -185,7 +260,7 @@ class Solving:
 
     def __init__(self, stack: AsyncExitStack, overrides: Any) -> None:
         self.stack = stack
-        self.cache: dict[Callable[..., Any], Any] = {}
+        self.cache: dict[Hashable, Any] = {}
         self.errors: list[dict[str, Any]] = []
         self.overrides = overrides
         self.response: Response | None = None
@@ -198,8 +273,8 @@ class Solving:
 
 # One dependency call, in the order calls happen (a dependency's own dependencies first): its
 # plan (None: its cached result), its validated arguments, the arguments it is given to, under
-# which name (None: run for its effect), its function, and whether its result is cached.
-_Step = tuple[Plan | None, dict[str, Any], dict[str, Any], str | None, Callable[..., Any], bool]
+# which name (None: run for its effect), its cache key, and whether its result is cached.
+_Step = tuple[Plan | None, dict[str, Any], dict[str, Any], str | None, Hashable, bool]
 
 
 async def solve(plan: Plan, connection: HTTPConnection, state: Solving) -> dict[str, Any]:
@@ -215,13 +290,13 @@ async def solve(plan: Plan, connection: HTTPConnection, state: Solving) -> dict[
         return kwargs
     cache = state.cache
     stack = state.stack
-    for sub_plan, sub_kwargs, target, name, function, use_cache in steps:
+    for sub_plan, sub_kwargs, target, name, key, use_cache in steps:
         if sub_plan is None:
-            value = cache[function]
+            value = cache[key]
         else:
             value = await _call(sub_plan, sub_kwargs, stack)
             if use_cache:
-                cache[function] = value
+                cache[key] = value
         if name is not None:
             target[name] = value
     return kwargs
@@ -232,7 +307,7 @@ async def _validate(
     connection: HTTPConnection,
     state: Solving,
     steps: list[_Step],
-    cached: set[Callable[..., Any]],
+    cached: set[Hashable],
 ) -> dict[str, Any]:
     """`plan`'s own arguments, validated; its dependencies' calls appended to `steps`, each
     after those of its own dependencies. A cached dependency is validated once, where first
@@ -255,31 +330,33 @@ async def _validate(
         if overrides:
             replacement = overrides.get(depends.dependency)
             if replacement is not None:
-                sub_plan = _override_plan(replacement, plan.path_params)
-        function = sub_plan.call
-        if depends.use_cache and function in cached:
-            steps.append((None, {}, kwargs, name, function, True))
+                sub_plan = _override_plan(replacement, plan.path_params, sub_plan.scopes)
+        key = sub_plan.cache_key
+        if depends.use_cache and key in cached:
+            steps.append((None, {}, kwargs, name, key, True))
             continue
         sub_kwargs = await _validate(sub_plan, connection, state, steps, cached)
         if depends.use_cache:
-            cached.add(function)
-        steps.append((sub_plan, sub_kwargs, kwargs, name, function, depends.use_cache))
+            cached.add(key)
+        steps.append((sub_plan, sub_kwargs, kwargs, name, key, depends.use_cache))
     return kwargs
 
 
-_override_plans: weakref.WeakKeyDictionary[Callable[..., Any], dict[tuple[str, ...], Plan]] = (
-    weakref.WeakKeyDictionary()
-)
+_override_plans: weakref.WeakKeyDictionary[
+    Callable[..., Any], dict[tuple[tuple[str, ...], tuple[str, ...]], Plan]
+] = weakref.WeakKeyDictionary()
 
 
-def _override_plan(function: Callable[..., Any], path_params: PathParams) -> Plan:
-    """The plan of a test's replacement dependency, compiled on first use and kept while the
-    replacement exists."""
+def _override_plan(
+    function: Callable[..., Any], path_params: PathParams, scopes: tuple[str, ...]
+) -> Plan:
+    """The plan of a test's replacement dependency (given the scopes of the one it replaces),
+    compiled on first use and kept while the replacement exists."""
     by_route = _override_plans.setdefault(function, {})
-    key = tuple(sorted(path_params))
+    key = (tuple(sorted(path_params)), scopes)
     plan = by_route.get(key)
     if plan is None:
-        plan = by_route[key] = compile_plan(function, path_params)
+        plan = by_route[key] = compile_plan(function, path_params, scopes)
     return plan
 
 

@@ -99,11 +99,13 @@ def _body(plan: Plan) -> BodySpec | None:
 
 
 def _security(plan: Plan) -> tuple[SecuritySpec, ...]:
+    """What the route's security dependencies declare, each with every scope required of it
+    (those of the `Security` markers above it too, as its `SecurityScopes` receive them)."""
     found: list[SecuritySpec] = []
-    for depends, _ in walk(plan):
+    for depends, each in walk(plan):
         if depends is None:
             continue
-        spec = security_of(depends)
+        spec = security_of(depends, each.scopes)
         if spec is not None and spec not in found:
             found.append(spec)
     return tuple(found)

@@ -26,7 +26,18 @@ from kwik.http.route_specs import ResponsesOption, build_route_spec, extra_respo
 from kwik.http.signature import PathParams, describe
 from kwik.http.specs import RouteSpec
 
-__all__ = ["Route", "RouteOptions", "Router", "WebSocketRoute", "allowed_methods", "join_paths"]
+__all__ = [
+    "Route",
+    "RouteOptions",
+    "Router",
+    "WebSocketRoute",
+    "allowed_methods",
+    "attach_dependencies",
+    "join_paths",
+]
+
+_ATTACHED = "__kwik_dependencies__"
+_ROUTED = "__kwik_routed__"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,6 +71,34 @@ def join_paths(prefix: str, path: str) -> str:
     return joined or "/"
 
 
+def attach_dependencies(handler: F, *dependencies: Depends) -> F:
+    """Make every route that serves `handler` run `dependencies` after its router's and its own
+    (`dependencies=`); for decorators such as security's `@rate_limit`.
+
+    Such a decorator goes below the route decorator, which compiles the handler when it runs:
+
+        @router.get("/search")
+        @rate_limit("10/second")
+        async def search(q: str) -> list[Hit]: ...
+    """
+    if getattr(handler, _ROUTED, False):
+        raise ImproperlyConfigured(
+            f"Handler {describe(handler)} is already routed, so {list(dependencies)} would never "
+            "run: put this decorator below @router.get/post/... (decorators apply bottom-up)"
+        )
+    setattr(handler, _ATTACHED, (*getattr(handler, _ATTACHED, ()), *dependencies))
+    return handler
+
+
+def _attached(handler: Callable[..., Any]) -> tuple[Depends, ...]:
+    """The handler's attached dependencies, and a mark that it is routed now."""
+    try:
+        setattr(handler, _ROUTED, True)
+    except AttributeError:  # a bound method or a builtin: nothing can be attached to it either
+        return ()
+    return tuple(getattr(handler, _ATTACHED, ()))
+
+
 def _qualify(name: str, namespace: str | None) -> str:
     return f"{namespace}:{name}" if namespace else name
 
@@ -83,7 +122,9 @@ def _dependency_plans(
                 f"Handler {describe(owner)}: dependencies= takes Depends(callable) items, "
                 f"not {depends!r}"
             )
-        plan = reusable.get(id(depends)) or compile_plan(depends.dependency, path_params)
+        plan = reusable.get(id(depends)) or compile_plan(
+            depends.dependency, path_params, depends.scopes
+        )
         plans.append((depends, plan))
     return tuple(plans)
 
@@ -149,7 +190,9 @@ class Route(starlette_routing.Route):
             handler_plan = compile_plan(handler, path_params)
             responder = compile_responder(handler, status_code, response_model)
             known = ()
-        dependency_plans = _dependency_plans(handler, dependencies, path_params, known)
+        dependency_plans = _dependency_plans(
+            handler, (*dependencies, *_attached(handler)), path_params, known
+        )
         if compiled_from is not None and same_shape and _same(dependency_plans, known):
             plan, endpoint, app = compiled_from.plan, compiled_from.endpoint, compiled_from.app
         else:
@@ -248,7 +291,7 @@ class WebSocketRoute(starlette_routing.WebSocketRoute):
     ) -> None:
         _, _, path_params = compile_path(path)
         plan = compile_plan(handler, path_params).with_dependencies(
-            _dependency_plans(handler, dependencies, path_params)
+            _dependency_plans(handler, (*dependencies, *_attached(handler)), path_params)
         )
         for _, found in walk(plan):
             if (

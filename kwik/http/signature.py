@@ -2,10 +2,10 @@
 
 The rules, in order: a `Depends` marker makes a dependency; `Request`/`WebSocket` is the
 connection; `Response` is the response kwik injects, `BackgroundTasks` the tasks run after it
-is sent; a `Path`/`Query`/`Header`/`Cookie`/`Body`/
-`Form`/`File` marker says its source; otherwise a name in the path is a path parameter, an
-`UploadFile` is a form's file, a Pydantic model (or other structured type) is the JSON body,
-and anything else is a query parameter.
+is sent, `SecurityScopes` the scopes required where the dependency runs; a `Path`/`Query`/
+`Header`/`Cookie`/`Body`/`Form`/`File` marker says its source; otherwise a name in the path is a
+path parameter, an `UploadFile` is a form's file, a Pydantic model (or other structured type) is
+the JSON body, and anything else is a query parameter.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from kwik.http.annotations import (
 )
 from kwik.http.converters import SlugConvertor
 from kwik.http.inputs import BodyInput, GroupMember, InputField
-from kwik.http.params import Depends, File, Header, Param, Security
+from kwik.http.params import Depends, File, Header, Param, Security, SecurityScopes
 from kwik.http.uploads import UploadFile
 
 __all__ = ["CONVERTED_TO", "PathParams", "Signature", "describe", "read_signature"]
@@ -68,6 +68,7 @@ class Signature:
     connection: list[str] = field(default_factory=list)
     response: list[str] = field(default_factory=list)
     background: list[str] = field(default_factory=list)
+    security_scopes: list[str] = field(default_factory=list)
     trusted_path: list[str] = field(default_factory=list)  # converted by the path already
     dependencies: list[tuple[str, Depends]] = field(default_factory=list)
     fields: list[InputField] = field(default_factory=list)
@@ -127,6 +128,9 @@ def _place(
         return
     if _is_class(annotation, BackgroundTasks):
         found.background.append(name)
+        return
+    if _is_class(annotation, SecurityScopes):
+        found.security_scopes.append(name)
         return
     if annotation is inspect.Parameter.empty:
         if marker is None and name in path_params:

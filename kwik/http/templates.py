@@ -3,7 +3,7 @@
 One Environment, built on first use over TEMPLATE_DIRS and then each installed app's
 `templates/` folder in INSTALLED_APPS order (the first folder holding a name wins, so a project
 overrides an app's template by writing its own), with autoescaping on. Every template sees
-`request` and `url_for`.
+`request` and `url_for`, and the names installed apps add (`AppConfig.template_globals`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def get_templates() -> Jinja2Templates:
     import jinja2
     from starlette.templating import Jinja2Templates
 
+    from kwik.apps import apps
     from kwik.conf import settings
 
     key = settings.core  # a new object whenever settings are loaded again or overridden
@@ -53,6 +54,9 @@ def get_templates() -> Jinja2Templates:
             autoescape=True,
             auto_reload=bool(settings.DEBUG),
         )
+        if apps.ready:
+            for config in apps.get_app_configs():
+                environment.globals.update(config.template_globals())
         _built = (key, Jinja2Templates(env=environment))
     return _built[1]
 

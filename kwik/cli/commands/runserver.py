@@ -140,4 +140,7 @@ def runserver(address: str | None, noreload: bool, workers: int, skip_checks: bo
         workers=workers,
         app_dir=str(root),
         log_level="info",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 before kwik sees the request, so a
+        # local client could pick its address; TRUSTED_PROXIES (kwik.contrib.security) decides.
+        proxy_headers=False,
     )

@@ -82,7 +82,33 @@ class AuthConfig(AppConfig):
                     obj=self.label,
                 )
             )
+        if deploy:
+            found.extend(self._check_password_reset_sender())
         return found
+
+    def _check_password_reset_sender(self) -> list[CheckMessage]:
+        """In production, password resets need a sender that delivers: the console one prints
+        nothing with DEBUG off, so users asking for a reset would never get their token."""
+        from kwik.checks import Error, Warning
+        from kwik.conf import settings
+        from kwik.contrib.auth.senders import ConsoleSender, get_password_reset_sender
+
+        try:
+            sender = get_password_reset_sender()
+        except ImproperlyConfigured as exc:
+            return [Error(str(exc), id="auth.E002", obj=self.label)]
+        if settings.DEBUG or not isinstance(sender, ConsoleSender):
+            return []
+        return [
+            Warning(
+                "PASSWORD_RESET_SENDER is the ConsoleSender, which sends nothing with DEBUG "
+                "off: users who ask for a password reset never get their token",
+                id="auth.W002",
+                hint="Point PASSWORD_RESET_SENDER at a class with `async def "
+                "send_password_reset(message)` that emails the link (docs/auth.md)",
+                obj=self.label,
+            )
+        ]
 
     async def post_migrate(self, connection: AsyncConnection) -> None:
         """Create the view/add/change/delete permissions models lack."""

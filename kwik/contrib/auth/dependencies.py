@@ -17,7 +17,8 @@ session (so a test's transaction sees it).
 
 Refusals are problem documents: 401 without usable credentials (one body for every kind of bad
 token: malformed, unknown, expired, revoked, or its user inactive), 403 without the permission,
-and 403 for a request authenticated by cookie that a browser says came from another site.
+and 403 for a request authenticated by cookie that a browser says came from another site (with
+kwik.contrib.security installed, its CSRF check makes that decision instead, before these run).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from starlette.requests import HTTPConnection
 
 from kwik.contrib.auth.base_user import AbstractUser
 from kwik.contrib.auth.permissions import check_perms, user_permissions
-from kwik.contrib.auth.sessions import authenticate_session, is_same_origin
+from kwik.contrib.auth.sessions import authenticate_session, refuses_cross_site
 from kwik.contrib.auth.tokens import authenticate_token
 from kwik.db import DBSession
 from kwik.http import Depends, HTTPError
@@ -166,7 +167,7 @@ async def current_authentication(
     started = await authenticate_session(session, cookie)
     if started is None:
         return None
-    if not is_same_origin(connection):
+    if refuses_cross_site(connection):
         raise cross_site_refused()
     return Authentication(started[0], session=started[1])
 

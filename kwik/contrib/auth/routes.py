@@ -49,7 +49,7 @@ from kwik.contrib.auth.sessions import (
     end_session,
     end_session_of_cookie,
     end_user_sessions,
-    is_same_origin,
+    refuses_cross_site,
     set_session_cookie,
     start_session,
 )
@@ -323,7 +323,7 @@ async def create_session(
     key planted before login is worthless after it."""
     from kwik.conf import settings
 
-    if not is_same_origin(request):
+    if refuses_cross_site(request):
         raise cross_site_refused()
     user = await _log_in(session, credentials)
     previous = request.cookies.get(settings.AUTH_SESSION_COOKIE_NAME)
@@ -343,7 +343,7 @@ async def delete_session(request: Request, session: DBSession, response: Respons
     cookie is cleared. Without a session it just clears the cookie."""
     from kwik.conf import settings
 
-    if not is_same_origin(request):
+    if refuses_cross_site(request):
         raise cross_site_refused()
     cookie = request.cookies.get(settings.AUTH_SESSION_COOKIE_NAME)
     if cookie:

@@ -43,6 +43,7 @@ __all__ = [
     "end_session_of_cookie",
     "end_user_sessions",
     "is_same_origin",
+    "refuses_cross_site",
     "set_session_cookie",
     "start_session",
 ]
@@ -214,3 +215,20 @@ def is_same_origin(connection: HTTPConnection) -> bool:
     if origin == "null":
         return False
     return urlsplit(origin).netloc.lower() == connection.headers.get("host", "").lower()
+
+
+def refuses_cross_site(connection: HTTPConnection) -> bool:
+    """Whether auth refuses this request, authenticated by the session cookie (or logging in),
+    as sent from another site.
+
+    Only without kwik.contrib.security. When it is installed, its CSRF check decides instead,
+    on every route and before the route's own dependencies (origin and token, with the origins
+    its settings trust), and its middleware refuses foreign WebSocket handshakes; auth steps
+    aside rather than refuse what the project's CSRF settings allow. A project with auth alone
+    keeps `is_same_origin`.
+    """
+    from kwik.apps import apps
+
+    if apps.ready and apps.is_installed("kwik.contrib.security"):
+        return False
+    return not is_same_origin(connection)

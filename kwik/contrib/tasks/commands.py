@@ -28,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kwik.cli import CommandError
 from kwik.contrib.tasks.cli_worker import worker
-from kwik.contrib.tasks.durations import DURATION, humanize
 from kwik.contrib.tasks.models import Job
 from kwik.contrib.tasks.monitoring import (
     CANCELLABLE_STATES,
@@ -47,6 +46,7 @@ from kwik.contrib.tasks.monitoring import stats as read_stats
 from kwik.contrib.tasks.states import FINISHED_STATES, JobState
 from kwik.db import database, session, utcnow
 from kwik.db.errors import reason
+from kwik.durations import DURATION, humanize
 
 __all__ = ["commands", "tasks"]
 

@@ -1,4 +1,5 @@
-"""Durations as people type and read them: `--older-than 7d` in, `3m` ago out.
+"""Durations as people type and read them: `--older-than 7d` in, `3m` ago out; the one parser
+of every command that takes a duration (`kwik tasks purge`, `kwik apikeys create --expires-in`).
 
 >>> parse_duration("1h30m")
 datetime.timedelta(seconds=5400)
@@ -20,12 +21,14 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 
 
 def parse_duration(text: str) -> timedelta:
-    """`30s`, `15m`, `2h`, `7d`, `1w`, or several together (`1h30m`).
+    """`30s`, `15m`, `2h`, `7d`, `1w`, or several together (`1h30m`); `0` for none.
 
     Raises:
         ValueError: with a message saying what a duration looks like.
     """
     cleaned = text.strip().lower().replace(" ", "")
+    if cleaned == "0":
+        return timedelta(0)
     parts = _PART.findall(cleaned)
     if not cleaned or "".join(number + unit for number, unit in parts) != cleaned:
         raise ValueError(

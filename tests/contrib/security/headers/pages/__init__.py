@@ -1,0 +1,1 @@
+"""Routes the security-header, CORS and proxy tests request: one of each kind of response."""

@@ -1,0 +1,1 @@
+"""Routes limited every way a project limits them, for the rate-limit tests."""
