@@ -44,6 +44,12 @@ FRAMEWORKS: dict[str, Framework] = {
     for f in (
         Framework("kwik", "Kwik", "benchmarks.apps.kwik_app:app", "kwik"),
         Framework("kwik-secure", "Kwik+security", "benchmarks.apps.kwik_secure_app:app", "kwik"),
+        Framework(
+            "kwik-secure-full",
+            "Kwik+security+CORS+limit",
+            "benchmarks.apps.kwik_secure_full_app:app",
+            "kwik",
+        ),
         Framework("fastapi", "FastAPI", "benchmarks.apps.fastapi_app:app", "fastapi"),
         Framework("litestar", "Litestar", "benchmarks.apps.litestar_app:app", "litestar"),
         Framework(
