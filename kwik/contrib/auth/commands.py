@@ -9,15 +9,15 @@ validators run on them, and `createsuperuser` lets a person bypass them, as Djan
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from kwik.cli import CommandError
+from kwik.db.commands import run_database_work
 
 if TYPE_CHECKING:
     from kwik.contrib.auth.base_user import AbstractUser
@@ -30,21 +30,7 @@ T = TypeVar("T")
 
 
 def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run `work()` on a new event loop, turning database errors into one-line command errors."""
-    from kwik.db import database
-    from kwik.db.errors import reason
-
-    async def run() -> T:
-        try:
-            return await work()
-        except DBAPIError as exc:
-            raise CommandError(
-                f"The database refused: {reason(exc)}. Has `kwik migrate` created the tables?"
-            ) from exc
-        finally:
-            await database().dispose()
-
-    return asyncio.run(run())
+    return run_database_work(work)
 
 
 def _fields(model: type[AbstractUser]) -> list[str]:

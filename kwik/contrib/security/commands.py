@@ -14,13 +14,11 @@ malformed scope, duration or tier, 1 for a key that doesn't exist or can't chang
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.exc import DBAPIError
 
 from kwik.cli import CommandError
 from kwik.contrib.security.apikeys.keys import parse_key
@@ -34,6 +32,7 @@ from kwik.contrib.security.apikeys.store import (
     revoke_api_key,
     rotate_api_key,
 )
+from kwik.db.commands import run_database_work
 from kwik.durations import parse_duration
 
 if TYPE_CHECKING:
@@ -55,22 +54,7 @@ def _duration(option: str, text: str | None) -> timedelta | None:
 
 
 def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run `work()` on a new event loop; a database error becomes a one-line command error."""
-    from kwik.db import database
-    from kwik.db.errors import reason
-
-    async def run() -> T:
-        try:
-            return await work()
-        except DBAPIError as exc:
-            raise CommandError(
-                f"The database refused: {reason(exc)}. Has `kwik migrate` created the security "
-                "tables?"
-            ) from exc
-        finally:
-            await database().dispose()
-
-    return asyncio.run(run())
+    return run_database_work(work, tables="the security tables")
 
 
 def _key_id(given: str) -> str:

@@ -15,7 +15,6 @@ nothing changes when any named job can't.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -23,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kwik.cli import CommandError
@@ -44,8 +43,8 @@ from kwik.contrib.tasks.monitoring import (
 )
 from kwik.contrib.tasks.monitoring import stats as read_stats
 from kwik.contrib.tasks.states import FINISHED_STATES, JobState
-from kwik.db import database, session, utcnow
-from kwik.db.errors import reason
+from kwik.db import session, utcnow
+from kwik.db.commands import run_database_work
 from kwik.durations import DURATION, humanize
 
 __all__ = ["commands", "tasks"]
@@ -57,24 +56,7 @@ FILTER_HINT = "give job ids, or filters (--queue, --state, --task, --older-than)
 
 
 def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run `work()` on a new event loop; a database error becomes a one-line command error.
-
-    IntegrityError is left to the command, which knows which constraint it can break and why.
-    """
-
-    async def run() -> T:
-        try:
-            return await work()
-        except IntegrityError:
-            raise
-        except DBAPIError as exc:
-            raise CommandError(
-                f"The database refused: {reason(exc)}. Has `kwik migrate` created the tasks tables?"
-            ) from exc
-        finally:
-            await database().dispose()
-
-    return asyncio.run(run())
+    return run_database_work(work, tables="the tasks tables", passing=(IntegrityError,))
 
 
 def _filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
