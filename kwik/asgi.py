@@ -59,7 +59,29 @@ def get_routes() -> list[BaseRoute]:
                 namespace=config.label,
                 app_label=config.label,
             )
-    return [_with_app_dependencies(route) for route in table.routes]
+    routes = [_with_app_dependencies(route) for route in table.routes]
+    for config in apps.get_app_configs():
+        routes = config.rewrite_routes(routes)
+    _refuse_unread_versions(routes)
+    return routes
+
+
+def _refuse_unread_versions(routes: list[BaseRoute]) -> None:
+    """A route still carrying API-version options after every app rewrote the table would
+    serve every version, silently: nothing installed reads them."""
+    for route in routes:
+        if type(route) is Route and (
+            route.version is not None
+            or route.sunset is not None
+            or route.link is not None
+            or route.changes
+            or not isinstance(route.deprecated, bool)
+        ):
+            raise ImproperlyConfigured(
+                f"Route {route.name!r} ({route.path}) declares API-version options (version=, "
+                "a deprecation date, sunset=, link= or changes=), which kwik.contrib.versioning "
+                "reads: add it to INSTALLED_APPS (docs/versioning.md)"
+            )
 
 
 def _with_app_dependencies(route: BaseRoute) -> BaseRoute:

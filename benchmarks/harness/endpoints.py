@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["CHECKS", "CREATE_BODY", "ENDPOINTS", "Check", "Endpoint", "verify"]
@@ -34,6 +34,10 @@ class Endpoint:
     path: str
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+
+    def under(self, prefix: str) -> Endpoint:
+        """The same request to an app serving the endpoints under `prefix` (`/v2/ping`)."""
+        return replace(self, path=prefix + self.path) if prefix else self
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -63,6 +67,9 @@ class Check:
     expected: Any = None
     body: Any = None
     raw_body: bytes | None = None
+
+    def under(self, prefix: str) -> Check:
+        return replace(self, path=prefix + self.path) if prefix else self
 
     def payload(self) -> bytes | None:
         if self.raw_body is not None:
@@ -140,15 +147,18 @@ def _answer_problem(check: Check, status: int, headers: http.client.HTTPMessage,
     return ""
 
 
-def verify(host: str, port: int, checks: tuple[Check, ...] = CHECKS) -> list[str]:
-    """Run every check against the server at host:port over one keep-alive connection.
+def verify(
+    host: str, port: int, checks: tuple[Check, ...] = CHECKS, *, prefix: str = ""
+) -> list[str]:
+    """Run every check against the server at host:port over one keep-alive connection, each
+    path under `prefix` (an app serving the endpoints under a version's URL prefix).
 
     Returns one line per failed check; an empty list means the app answers correctly.
     """
     failures = []
     connection = http.client.HTTPConnection(host, port, timeout=10)
     try:
-        for check in checks:
+        for check in (check.under(prefix) for check in checks):
             payload = check.payload()
             headers = JSON_HEADERS if payload is not None else {}
             connection.request(check.method, check.path, body=payload, headers=headers)

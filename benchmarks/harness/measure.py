@@ -78,7 +78,7 @@ class Contender:
             _log(f"   {self.framework.label}: ERROR: {exc}")
 
     def _verify(self, when: str) -> None:
-        failures = verify(self.server.host, self.server.port)
+        failures = verify(self.server.host, self.server.port, prefix=self.framework.prefix)
         if failures:
             raise ServerError(f"answers wrongly {when}:\n  " + "\n  ".join(failures))
 
@@ -87,7 +87,7 @@ class Contender:
         _log(f"== {self.framework.label} {self.run.version}: starting {self.framework.app}")
         self.server.start()
         self._verify("before the load")
-        script = script_for_all(ENDPOINTS)
+        script = script_for_all(tuple(e.under(self.framework.prefix) for e in ENDPOINTS))
         _checked(wrk.run(self.base_url, "/", script, duration_s=warmup_s), "warm-up")
         self.run.rss_after_warmup = self.server.rss()
 
@@ -98,7 +98,8 @@ class Contender:
             attempt += 1
             quiet.wait(self.server.pid)
             window = CpuWindow(self.server.pid)
-            result = wrk.run(self.base_url, endpoint.path, script_for(endpoint))
+            path = endpoint.under(self.framework.prefix).path
+            result = wrk.run(self.base_url, path, script_for(endpoint))
             result = _checked(result, endpoint.label)
             background = window.close()
             result = replace(

@@ -55,11 +55,13 @@ def _profile(
     wrk = Wrk(1, args.connections, args.duration, cpu=1)
     profiles = []
     with Server(FRAMEWORKS[framework], log_path=stacks / f"{framework}.log", cpu=0) as server:
-        failures = verify(server.host, server.port)
+        prefix = FRAMEWORKS[framework].prefix
+        failures = verify(server.host, server.port, prefix=prefix)
         if failures:
             raise ServerError("answers wrongly:\n  " + "\n  ".join(failures))
         base_url = f"http://{server.host}:{server.port}"
-        wrk.run(base_url, "/", script_for_all(ENDPOINTS), duration_s=3)
+        everything = tuple(e.under(prefix) for e in ENDPOINTS)
+        wrk.run(base_url, "/", script_for_all(everything), duration_s=3)
         process = psutil.Process(server.pid)
 
         def cpu_seconds() -> float:
@@ -72,7 +74,7 @@ def _profile(
                 server.pid,
                 wrk=wrk,
                 base_url=base_url,
-                path=endpoint.path,
+                path=endpoint.under(prefix).path,
                 script=script_for(endpoint),
                 duration_s=args.duration,
                 rate=args.rate,

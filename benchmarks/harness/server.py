@@ -37,6 +37,7 @@ class Framework:
     label: str
     app: str  # the uvicorn import string
     package: str  # the distribution whose version the report names
+    prefix: str = ""  # the path the app serves the endpoints under (a version's URL prefix)
 
 
 FRAMEWORKS: dict[str, Framework] = {
@@ -49,6 +50,19 @@ FRAMEWORKS: dict[str, Framework] = {
             "Kwik+security+CORS+limit",
             "benchmarks.apps.kwik_secure_full_app:app",
             "kwik",
+        ),
+        Framework(
+            "kwik-versioned",
+            "Kwik+versions by header",
+            "benchmarks.apps.kwik_versioned_app:app",
+            "kwik",
+        ),
+        Framework(
+            "kwik-versioned-url",
+            "Kwik+versions by URL",
+            "benchmarks.apps.kwik_versioned_url_app:app",
+            "kwik",
+            prefix="/v2",
         ),
         Framework("fastapi", "FastAPI", "benchmarks.apps.fastapi_app:app", "fastapi"),
         Framework("litestar", "Litestar", "benchmarks.apps.litestar_app:app", "litestar"),
@@ -156,7 +170,7 @@ class Server:
                 )
             connection = http.client.HTTPConnection(self.host, self.port, timeout=2)
             try:
-                connection.request("GET", "/ping")
+                connection.request("GET", f"{self.framework.prefix}/ping")
                 connection.getresponse().read()
                 return
             except OSError:

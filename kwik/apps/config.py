@@ -9,6 +9,7 @@ prefix, its own settings, start-up and shutdown hooks, checks or exception handl
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
     from kwik.checks.messages import CheckMessage
     from kwik.conf.settings import Settings
+    from kwik.http.openapi.project import ApiDocument
     from kwik.http.params import Depends
     from kwik.http.routing import Router
 
@@ -153,6 +155,20 @@ class AppConfig:
         """
         return ()
 
+    def rewrite_routes(self, routes: list[BaseRoute]) -> list[BaseRoute]:
+        """The routing table with this app's changes (versioning compiles each route's API
+        versions into it here); the identity by default.
+
+        Called once when the routing table is built, after every app's `route_dependencies`,
+        in INSTALLED_APPS order, each app getting the table the one before it returned.
+        """
+        return routes
+
+    def api_documents(self) -> Sequence[ApiDocument]:
+        """The OpenAPI documents this app splits the project's document into (one per API
+        version); none by default. See `kwik.http.openapi.project`."""
+        return ()
+
     def template_globals(self) -> Mapping[str, Any]:
         """Names this app adds to every template (`{{ csp_nonce() }}`), read when the template
         environment is built; a function that needs the request takes Jinja's context."""
@@ -222,8 +238,16 @@ class AppConfig:
         return [command for command in defined if id(command) not in nested]
 
     def get_models(self) -> list[type[Any]]:
-        """This app's mapped model classes (subclasses of kwik.db.Model), in definition order."""
-        from kwik.db.models import Model
+        """This app's mapped model classes (subclasses of kwik.db.Model), in definition order.
+
+        A model can only exist once kwik.db.models is imported; until then there is none, and
+        importing it to find none would load SQLAlchemy (about 20 MiB) into a project without
+        models.
+        """
+        models = sys.modules.get("kwik.db.models")
+        if models is None:
+            return []
+        Model = models.Model
 
         owned = {
             mapper.local_table.name: mapper.class_

@@ -63,14 +63,15 @@ def check_routes() -> list[CheckMessage]:
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="kwik.E002", obj="routes")]
     found = []
-    claimed: dict[tuple[str, str], Route] = {}
+    claimed: dict[tuple[str, str], list[Route]] = {}
     for route in routes:
         if not isinstance(route, Route):
             continue
         for method in sorted(route.methods or ()):
-            key = (method, _shape(route.path_regex))
-            first = claimed.setdefault(key, route)
-            if first is not route and method != "HEAD":
+            earlier = claimed.setdefault((method, _shape(route.path_regex)), [])
+            first = next((each for each in earlier if each.shadows(route)), None)
+            earlier.append(route)
+            if first is not None and method != "HEAD":
                 found.append(
                     Error(
                         f"{method} {route.path} is routed twice: to {first.name} and {route.name}; "

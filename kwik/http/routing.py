@@ -9,6 +9,7 @@ route is compiled when it is declared: its plan (parameters and dependencies), i
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import date, datetime
 from typing import Any, TypedDict, TypeVar
 
 from starlette import routing as starlette_routing
@@ -41,6 +42,10 @@ _ROUTED = "__kwik_routed__"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+Moment = date | datetime | str
+"""A lifecycle date: a `date`, an aware `datetime`, or ISO 8601 text (`"2027-01-31"`)."""
+Deprecated = bool | Moment
+
 
 class RouteOptions(TypedDict, total=False):
     """What a route decorator takes besides the path (FastAPI's names and meanings).
@@ -49,6 +54,12 @@ class RouteOptions(TypedDict, total=False):
     `dependencies` run before the handler, their results unused; `responses` documents other
     responses (`{404: {"description": ..., "model": ...}}`); `description` defaults to the
     handler's docstring.
+
+    The API-version options are read by `kwik.contrib.versioning` (docs/versioning.md), which
+    must be installed to use them: `version` is the versions a route serves (`"v1,v2"`, `"v2+"`
+    for v2 and every later one), `deprecated` may be the date it was deprecated on, `sunset` the
+    date it stops answering (410 after), `link` a page saying what replaces it, and `changes` the
+    request and response changes through which it serves versions older than the newest.
     """
 
     name: str | None
@@ -57,10 +68,14 @@ class RouteOptions(TypedDict, total=False):
     tags: Sequence[str]
     summary: str | None
     description: str | None
-    deprecated: bool
+    deprecated: Deprecated
     dependencies: Sequence[Depends]
     responses: ResponsesOption
     include_in_schema: bool
+    version: str | None
+    sunset: Moment | None
+    link: str | None
+    changes: Sequence[Any]
 
 
 def join_paths(prefix: str, path: str) -> str:
@@ -171,10 +186,14 @@ class Route(starlette_routing.Route):
         tags: Sequence[str] = (),
         summary: str | None = None,
         description: str | None = None,
-        deprecated: bool = False,
+        deprecated: Deprecated = False,
         dependencies: Sequence[Depends] = (),
         responses: ResponsesOption | None = None,
         include_in_schema: bool = True,
+        version: str | None = None,
+        sunset: Moment | None = None,
+        link: str | None = None,
+        changes: Sequence[Any] = (),
         app_label: str | None = None,
         compiled_from: Route | None = None,
     ) -> None:
@@ -220,6 +239,10 @@ class Route(starlette_routing.Route):
         self.deprecated = deprecated
         self.dependencies = tuple(dependencies)
         self.responses = dict(responses or {})
+        self.version = version
+        self.sunset = sunset
+        self.link = link
+        self.changes = tuple(changes)
         self.app_label = app_label
         self.spec: RouteSpec = build_route_spec(
             path=path,
@@ -232,7 +255,7 @@ class Route(starlette_routing.Route):
             tags=self.tags,
             summary=summary,
             description=description,
-            deprecated=deprecated,
+            deprecated=deprecated is not False,
             include_in_schema=include_in_schema,
             responses=extra_responses(describe(handler), self.responses),
         )
@@ -242,6 +265,34 @@ class Route(starlette_routing.Route):
             raise HTTPException(405, headers={"Allow": ", ".join(allowed_methods(scope))})
         await self.app(scope, receive, send)
 
+    def shadows(self, other: Route) -> bool:
+        """Whether this route, placed before `other` on the same method and path, answers
+        requests meant for it (`kwik check`'s kwik.E003). A route that matches on more than the
+        path (an API version chosen by a header) says when it leaves others a chance."""
+        return True
+
+    def options(self) -> dict[str, Any]:
+        """The options this route was declared with, as `Route(path, handler, **options)`
+        takes them (without `compiled_from`)."""
+        return {
+            "methods": self.declared_methods,
+            "name": self.name,
+            "status_code": self.status_code,
+            "response_model": self.response_model,
+            "tags": self.tags,
+            "summary": self.summary,
+            "description": self.description,
+            "deprecated": self.deprecated,
+            "dependencies": self.dependencies,
+            "responses": self.responses,
+            "include_in_schema": self.include_in_schema,
+            "version": self.version,
+            "sunset": self.sunset,
+            "link": self.link,
+            "changes": self.changes,
+            "app_label": self.app_label,
+        }
+
     def copy_with(
         self,
         prefix: str,
@@ -250,30 +301,24 @@ class Route(starlette_routing.Route):
         *,
         tags: Sequence[str] = (),
         dependencies: Sequence[Depends] = (),
+        version: str | None = None,
     ) -> Route:
         """This route mounted under `prefix`, its name in `namespace`, owned by `app_label`,
-        with `tags` and `dependencies` put before its own.
+        with `tags` and `dependencies` put before its own, serving `version` unless it names
+        its own versions.
 
         What was compiled is reused: a handler is compiled once however often it is mounted
         (again only when the prefix adds path parameters it may read).
         """
-        return Route(
-            join_paths(prefix, self.path),
-            self.handler,
-            methods=self.declared_methods,
+        options = self.options()
+        options.update(
             name=_qualify(self.name, namespace),
-            status_code=self.status_code,
-            response_model=self.response_model,
             tags=(*tags, *self.tags),
-            summary=self.summary,
-            description=self.description,
-            deprecated=self.deprecated,
             dependencies=(*dependencies, *self.dependencies),
-            responses=self.responses,
-            include_in_schema=self.include_in_schema,
+            version=self.version if self.version is not None else version,
             app_label=self.app_label or app_label,
-            compiled_from=self,
         )
+        return Route(join_paths(prefix, self.path), self.handler, **options, compiled_from=self)
 
 
 class WebSocketRoute(starlette_routing.WebSocketRoute):
@@ -319,7 +364,9 @@ class WebSocketRoute(starlette_routing.WebSocketRoute):
         *,
         tags: Sequence[str] = (),
         dependencies: Sequence[Depends] = (),
+        version: str | None = None,
     ) -> WebSocketRoute:
+        """As `Route.copy_with`; a WebSocket serves every API version, so `version` is unused."""
         return WebSocketRoute(
             join_paths(prefix, self.path),
             self.handler,
@@ -330,7 +377,8 @@ class WebSocketRoute(starlette_routing.WebSocketRoute):
 
 
 class Router:
-    """A group of routes under a common prefix, with tags and dependencies they share.
+    """A group of routes under a common prefix, with tags, dependencies and the API versions
+    (`version=`, see docs/versioning.md) they share.
 
     Example:
         router = Router(prefix="/items", tags=["items"], dependencies=[Depends(api_key)])
@@ -346,11 +394,13 @@ class Router:
         *,
         tags: Sequence[str] = (),
         dependencies: Sequence[Depends] = (),
+        version: str | None = None,
     ) -> None:
         join_paths(prefix, "/")  # validates the prefix now, not at the first route
         self.prefix = prefix
         self.tags = tuple(tags)
         self.dependencies = tuple(dependencies)
+        self.version = version
         self.routes: list[BaseRoute] = []
 
     def add_route(
@@ -364,6 +414,8 @@ class Router:
         """Register `handler` for `methods` on `path` (relative to the router's prefix)."""
         options["tags"] = (*self.tags, *options.get("tags", ()))
         options["dependencies"] = (*self.dependencies, *options.get("dependencies", ()))
+        if options.get("version") is None:
+            options["version"] = self.version
         route = Route(join_paths(self.prefix, path), handler, methods=methods, **options)
         self.routes.append(route)
         return route
@@ -426,11 +478,12 @@ class Router:
         app_label: str | None = None,
         tags: Sequence[str] = (),
         dependencies: Sequence[Depends] = (),
+        version: str | None = None,
     ) -> None:
         """Copy `router`'s routes into this one, under `prefix`, named `namespace:name`.
 
         This router's tags and dependencies, then `tags` and `dependencies`, come before each
-        route's own.
+        route's own; a route that names no API version serves `version`, else this router's.
         """
         base = join_paths(self.prefix, prefix) if (self.prefix or prefix) else ""
         outer_tags = (*self.tags, *tags)
@@ -440,6 +493,11 @@ class Router:
                 raise TypeError(f"include_router() can only re-mount kwik routes, not {route!r}")
             self.routes.append(
                 route.copy_with(
-                    base, namespace, app_label, tags=outer_tags, dependencies=outer_dependencies
+                    base,
+                    namespace,
+                    app_label,
+                    tags=outer_tags,
+                    dependencies=outer_dependencies,
+                    version=version if version is not None else self.version,
                 )
             )

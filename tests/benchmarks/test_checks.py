@@ -24,3 +24,16 @@ def test_an_app_that_skips_validation_fails_the_checks(tmp_path: Path):
 def test_the_floor_app_passes_every_check(tmp_path: Path):
     with Server(FRAMEWORKS["starlette"], log_path=tmp_path / "server.log") as server:
         assert verify(server.host, server.port) == []
+
+
+@pytest.mark.parametrize("name", ["kwik-versioned", "kwik-versioned-url"])
+def test_the_versioned_variants_pass_every_check_under_their_prefix(tmp_path: Path, name: str):
+    framework = FRAMEWORKS[name]
+    with Server(framework, log_path=tmp_path / "server.log") as server:
+        assert verify(server.host, server.port, prefix=framework.prefix) == []
+
+
+def test_an_app_serving_the_endpoints_under_a_prefix_fails_the_checks_without_it(tmp_path: Path):
+    with Server(FRAMEWORKS["kwik-versioned-url"], log_path=tmp_path / "server.log") as server:
+        failed = {failure.split(" (", 1)[0] for failure in verify(server.host, server.port)}
+    assert {"ping", "read with q", "create"} <= failed

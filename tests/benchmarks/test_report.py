@@ -126,3 +126,14 @@ def test_ratios_near_their_threshold_are_called_close():
     report = build_report(META, [run("kwik", 19_700), run("fastapi", 10_000)])
     assert "Close to the threshold" in render_text(report)
     assert "fastapi GET /ping 1.97x (target 2.0x)" in render_text(report)
+
+
+def test_a_versioned_variant_passes_at_95_percent_of_kwik_on_every_endpoint_and_fails_below():
+    report = build_report(
+        META, [run("kwik", 10_000), run("kwik-versioned", 9_500), run("kwik-versioned-url", 9_490)]
+    )
+    overhead = {(t["variant"], t["endpoint"]): t for t in report["targets"] if "variant" in t}
+    for endpoint in ("ping", "read", "create"):
+        assert overhead[("kwik-versioned", endpoint)]["result"] == "PASS"  # exactly 0.95x
+        assert overhead[("kwik-versioned-url", endpoint)]["measured"] == 0.949
+        assert overhead[("kwik-versioned-url", endpoint)]["result"] == "FAIL"

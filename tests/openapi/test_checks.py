@@ -74,7 +74,7 @@ def test_a_document_that_cannot_be_built_is_an_error(project, monkeypatch):
     def broken(*args: object, **kwargs: object) -> dict[str, object]:
         raise ValueError("no schema for Thing")
 
-    monkeypatch.setattr(project_module, "openapi_document", broken)
+    monkeypatch.setattr(project_module, "build_document", broken)
 
     [found] = findings(project, "/items")
 

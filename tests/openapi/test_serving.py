@@ -250,3 +250,39 @@ def test_an_empty_environment_value_turns_the_docs_page_off(project, monkeypatch
 
     assert client.get("/docs").status_code == 404
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_a_split_api_serves_each_document_and_the_default_at_openapi_url():
+    from kwik.http.openapi.serving import ApiDocument, build_document
+
+    def only(prefix: str):
+        def build(routes, info):
+            chosen = [r for r in routes if getattr(r, "path", "").startswith(prefix)]
+            return build_document(chosen, info)
+
+        return build
+
+    documents = [
+        ApiDocument("public", "/openapi/public.json", only("/public"), version="1"),
+        ApiDocument("admin", "/openapi/admin.json", only("/admin"), default=True),
+    ]
+    own = openapi_routes(
+        info=INFO, openapi_url="/openapi.json", docs_url="/docs", documents=documents
+    )
+    client = TestClient(Kwik(routes=[*own, spec_route("/public/a"), spec_route("/admin/b")]))
+
+    public = client.get("/openapi/public.json").json()
+    admin = client.get("/openapi/admin.json").json()
+    default = client.get("/openapi.json").json()
+    page = client.get("/docs").text
+
+    assert list(public["paths"]) == ["/public/a"]
+    assert public["info"]["version"] == "1"
+    assert list(admin["paths"]) == ["/admin/b"]
+    assert admin["info"]["version"] == "2.0"
+    assert default == admin
+    documents_attribute = re.search(r'data-documents="([^"]*)"', page)
+    assert documents_attribute is not None
+    assert documents_attribute.group(1).index("admin") < documents_attribute.group(1).index(
+        "public"
+    )

@@ -32,12 +32,22 @@ __all__ = ["openapi"]
     show_default=True,
     help="Spaces per indentation level; 0 writes one line.",
 )
-def openapi(output: Path | None, indent: int) -> None:
+@click.option(
+    "--document",
+    "name",
+    metavar="NAME",
+    help="With API versions, the version's document (default: the default version's).",
+)
+def openapi(output: Path | None, indent: int, name: str | None) -> None:
     """Print the project's OpenAPI 3.1 document as JSON (or write it to FILE)."""
+    from kwik.exceptions import ImproperlyConfigured
     from kwik.http.openapi.project import project_document
 
     kwik.setup()
-    document = project_document()
+    try:
+        document = project_document(document=name)
+    except ImproperlyConfigured as exc:
+        raise CommandError(str(exc)) from None
     text = json.dumps(document, ensure_ascii=False, indent=indent or None) + "\n"
     if output is None:
         click.echo(text, nl=False)

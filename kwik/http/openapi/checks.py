@@ -69,7 +69,7 @@ def check_openapi() -> list[CheckMessage]:
         return []
     from kwik.asgi import get_routes
     from kwik.checks.messages import Error
-    from kwik.http.openapi.project import documentation_routes, project_document
+    from kwik.http.openapi.project import api_documents, documentation_routes, project_document
 
     try:
         ours = documentation_routes()
@@ -82,6 +82,8 @@ def check_openapi() -> list[CheckMessage]:
     found = _clashes(ours, routes)
     try:
         project_document(routes)
+        for document in api_documents():
+            project_document(routes, document=document.name)
     except Exception as exc:  # any failure here is a 500 at OPENAPI_URL; say so now
         found.append(
             Error(

@@ -13,7 +13,7 @@ import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,13 @@ from kwik.exceptions import ImproperlyConfigured
 from kwik.http.openapi.document import openapi_document
 
 __all__ = [
+    "ApiDocument",
     "DocsPage",
+    "DocumentBuilder",
     "DocumentInfo",
     "OpenAPIEndpoint",
     "RouteSelector",
+    "build_document",
     "openapi_routes",
     "swagger_ui_files",
 ]
@@ -51,7 +54,7 @@ _PAGE = """<!doctype html>
 <link rel="icon" type="image/png" href="{assets}/favicon-32x32.png">
 </head>
 <body>
-<div id="swagger-ui" data-openapi-url="{openapi_url}"
+<div id="swagger-ui" data-openapi-url="{openapi_url}" data-documents="{documents}"
      data-oauth2-redirect-url="{assets}/oauth2-redirect.html"></div>
 <script src="{assets}/swagger-ui-bundle.js"></script>
 <script src="{assets}/kwik-docs.js"></script>
@@ -70,6 +73,38 @@ class DocumentInfo:
     servers: tuple[Mapping[str, Any], ...] = field(default=())
 
 
+DocumentBuilder = Callable[[Sequence[object], DocumentInfo], dict[str, Any]]
+"""Builds a document from the (selected) routes and the document's info."""
+
+
+def build_document(routes: Sequence[object], info: DocumentInfo) -> dict[str, Any]:
+    """The plain document of `routes`: what OPENAPI_URL serves without API versions."""
+    return openapi_document(
+        routes,
+        title=info.title,
+        version=info.version,
+        description=info.description,
+        servers=info.servers or None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiDocument:
+    """One of the documents a project's API is split into (one per API version), served at
+    `url` and offered by the docs page's selector under `name`.
+
+    `build` makes it from the application's routes (it selects its own); `version` is its
+    `info.version`; the `default` one is also what OPENAPI_URL serves and what the docs page
+    shows first.
+    """
+
+    name: str
+    url: str
+    build: DocumentBuilder
+    version: str | None = None
+    default: bool = False
+
+
 def _same(first: Sequence[object], second: Sequence[object]) -> bool:
     return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))
 
@@ -84,9 +119,15 @@ class OpenAPIEndpoint:
     "Try it out" calls the right URLs.
     """
 
-    def __init__(self, info: DocumentInfo, select: RouteSelector | None = None) -> None:
+    def __init__(
+        self,
+        info: DocumentInfo,
+        select: RouteSelector | None = None,
+        build: DocumentBuilder = build_document,
+    ) -> None:
         self.info = info
         self.select = select
+        self.build = build
         self._cached: tuple[tuple[BaseRoute, ...], str, bytes] | None = None
 
     def render(self, routes: Sequence[BaseRoute], root_path: str = "") -> bytes:
@@ -96,14 +137,8 @@ class OpenAPIEndpoint:
         if cached is not None and cached[1] == root_path and _same(cached[0], key):
             return cached[2]
         selected = self.select(key) if self.select else key
-        servers = self.info.servers or ([{"url": root_path}] if root_path else None)
-        document = openapi_document(
-            selected,
-            title=self.info.title,
-            version=self.info.version,
-            description=self.info.description,
-            servers=servers,
-        )
+        servers = self.info.servers or (({"url": root_path},) if root_path else ())
+        document = self.build(list(selected), replace(self.info, servers=servers))
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
         self._cached = (key, root_path, body)
         return body
@@ -118,10 +153,18 @@ class DocsPage:
     """Swagger UI's page, pointing at the document; URLs honour the ASGI root_path, so the page
     also works behind a proxy that mounts the project under a prefix."""
 
-    def __init__(self, *, title: str, openapi_url: str, assets_url: str) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        openapi_url: str,
+        assets_url: str,
+        documents: Sequence[tuple[str, str]] = (),
+    ) -> None:
         self.title = title
         self.openapi_url = openapi_url
         self.assets_url = assets_url
+        self.documents = tuple(documents)  # (name, url) for the selector; the first is shown
 
     async def respond(self, request: Request) -> Response:
         root = request.scope.get("root_path", "").rstrip("/")
@@ -129,6 +172,9 @@ class DocsPage:
             title=html.escape(f"{self.title} - API docs"),
             assets=html.escape(root + self.assets_url),
             openapi_url=html.escape(root + self.openapi_url),
+            documents=html.escape(
+                json.dumps([{"name": name, "url": root + url} for name, url in self.documents])
+            ),
         )
         return HTMLResponse(page)
 
@@ -166,29 +212,61 @@ class _Asset:
         return response
 
 
+def _document_endpoint(
+    info: DocumentInfo, document: ApiDocument, select: RouteSelector | None
+) -> OpenAPIEndpoint:
+    own = replace(info, version=document.version) if document.version else info
+    return OpenAPIEndpoint(own, select, document.build)
+
+
 def openapi_routes(
     *,
     info: DocumentInfo,
     openapi_url: str | None,
     docs_url: str | None,
     select: RouteSelector | None = None,
+    documents: Sequence[ApiDocument] = (),
 ) -> list[Route]:
     """The routes serving the document and the docs page; none of them is in the document.
 
+    With `documents` (one per API version), each is served at its own URL, OPENAPI_URL serves
+    the default one, and the docs page offers them all in its selector, the default first.
     Every path is fixed (no parameters), so these routes only ever answer their own URLs: put
     first in the routing table they shadow at most those URLs, which `kwik check` reports.
     """
     routes: list[Route] = []
     if openapi_url is None:
         return routes
-    endpoint = OpenAPIEndpoint(info, select)
+    default = next((document for document in documents if document.default), None)
+    if default is None and documents:
+        default = documents[0]
+    if default is None:
+        endpoint = OpenAPIEndpoint(info, select)
+    else:
+        endpoint = _document_endpoint(info, default, select)
     routes.append(
         Route(openapi_url, endpoint.respond, name="kwik:openapi", include_in_schema=False)
     )
+    for document in documents:
+        served = _document_endpoint(info, document, select)
+        routes.append(
+            Route(
+                document.url,
+                served.respond,
+                name=f"kwik:openapi:{document.name}",
+                include_in_schema=False,
+            )
+        )
     if docs_url is None:
         return routes
     assets = docs_url.rstrip("/")
-    page = DocsPage(title=info.title, openapi_url=openapi_url, assets_url=assets)
+    ordered = sorted(documents, key=lambda document: document is not default)
+    page = DocsPage(
+        title=info.title,
+        openapi_url=openapi_url,
+        assets_url=assets,
+        documents=[(document.name, document.url) for document in ordered],
+    )
     routes.append(Route(docs_url, page.respond, name="kwik:docs", include_in_schema=False))
     for name, path in swagger_ui_files().items():
         routes.append(
