@@ -6,7 +6,7 @@ DEMO_ADDR ?= 127.0.0.1:8000
 export KWIK_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export KWIK_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install demo test test-quick bench bench-tasks bench-tools lint format services browser clean
+.PHONY: install demo test test-quick bench bench-tasks bench-db bench-tools lint format services browser clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) scripts/check_python.py
@@ -33,12 +33,16 @@ $(VENV)/.bench-installed: $(VENV)/.installed benchmarks/requirements.txt constra
 bench-tools: install $(VENV)/.bench-installed  ## wrk, the peer frameworks and task queues (the suite smoke-tests the benchmarks)
 	benchmarks/ensure-wrk
 
-bench: bench-tools services  ## kwik vs FastAPI, Litestar, Starlette+Pydantic under wrk, then the task queue benchmark -> benchmarks/results/
+bench: bench-tools services  ## kwik vs FastAPI, Litestar, Starlette+Pydantic under wrk, then the task queue and database benchmarks -> benchmarks/results/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/tasks/run.py $(BENCH_TASKS_ARGS)
+	$(BIN)/python benchmarks/db/run.py $(BENCH_DB_ARGS)
 
 bench-tasks: bench-tools services  ## kwik's task queue vs PgQueuer and procrastinate on the local PostgreSQL -> benchmarks/results/tasks-*
 	$(BIN)/python benchmarks/tasks/run.py $(BENCH_TASKS_ARGS)
+
+bench-db: bench-tools services  ## a PostgreSQL list and detail endpoint: kwik vs FastAPI+SQLAlchemy and Starlette+asyncpg -> benchmarks/results/db/
+	$(BIN)/python benchmarks/db/run.py $(BENCH_DB_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

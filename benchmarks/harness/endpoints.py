@@ -26,7 +26,8 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One request wrk sends over and over."""
+    """One request wrk sends over and over, or with `more_paths` several it sends in turn (a
+    detail endpoint read at several ids, so no single row is all that is measured)."""
 
     key: str
     label: str
@@ -34,10 +35,21 @@ class Endpoint:
     path: str
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    more_paths: tuple[str, ...] = ()
 
     def under(self, prefix: str) -> Endpoint:
         """The same request to an app serving the endpoints under `prefix` (`/v2/ping`)."""
-        return replace(self, path=prefix + self.path) if prefix else self
+        if not prefix:
+            return self
+        more = tuple(prefix + path for path in self.more_paths)
+        return replace(self, path=prefix + self.path, more_paths=more)
+
+    def each(self) -> tuple[Endpoint, ...]:
+        """One single-path endpoint per path this one sends: `path`, then `more_paths`."""
+        if not self.more_paths:
+            return (self,)
+        paths = (self.path, *self.more_paths)
+        return tuple(replace(self, path=path, more_paths=()) for path in paths)
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (

@@ -39,6 +39,8 @@ class LoadResult:
     latency_max_ms: float
     errors: dict[str, int]
     server_cpu_us_per_request: float | None = None  # the server's CPU time / requests
+    # CPU time / requests of what the measurement counts beside the server (a database server)
+    database_cpu_us_per_request: float | None = None
     background_cores: float | None = None  # CPU the rest of the machine used meanwhile
     steal_cores: float | None = None
     attempts: int = 1  # runs it took to get a round the rest of the machine left alone
@@ -62,7 +64,10 @@ def _lua_headers(headers: dict[str, str]) -> str:
 
 
 def script_for(endpoint: Endpoint) -> str:
-    """A wrk script that sends `endpoint`'s request, formatted once by wrk."""
+    """A wrk script that sends `endpoint`'s request, formatted once by wrk (or, when it has
+    `more_paths`, each of its requests in turn)."""
+    if endpoint.more_paths:
+        return script_for_all(endpoint.each())
     lines = [f"wrk.method = {_lua_string(endpoint.method)}"]
     if endpoint.body is not None:
         lines.append(f"wrk.body = {_lua_string(endpoint.body.decode())}")
@@ -72,9 +77,10 @@ def script_for(endpoint: Endpoint) -> str:
 
 
 def script_for_all(endpoints: tuple[Endpoint, ...]) -> str:
-    """A wrk script that sends each of `endpoints`' requests in turn (for the warm-up)."""
+    """A wrk script that sends each of `endpoints`' requests in turn (for the warm-up), every
+    path of an endpoint with `more_paths`; each request is formatted once, in `init`."""
     formatted = []
-    for endpoint in endpoints:
+    for endpoint in (single for e in endpoints for single in e.each()):
         body = "nil" if endpoint.body is None else _lua_string(endpoint.body.decode())
         formatted.append(
             f"wrk.format({_lua_string(endpoint.method)}, {_lua_string(endpoint.path)}, "

@@ -10,24 +10,26 @@ issue 4 describes.
 
 Either way, one server is loaded at a time; a framework whose server fails to start, answers
 wrongly (before or after the load) or errors under load is reported as failed and leaves the run.
+What is served and loaded is a `Workload`: by default the HTTP benchmark's three endpoints and
+checks; the database benchmark (benchmarks/db) gives its own, and its database server's CPU.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness.endpoints import ENDPOINTS, Endpoint, verify
+from benchmarks.harness.endpoints import CHECKS, ENDPOINTS, Check, Endpoint, verify
 from benchmarks.harness.load import LoadError, LoadResult, Wrk, script_for, script_for_all
-from benchmarks.harness.noise import CpuWindow, Patience
+from benchmarks.harness.noise import CpuCounter, CpuWindow, Patience
 from benchmarks.harness.report import FrameworkRun
 from benchmarks.harness.server import Framework, Server, ServerError
 
-__all__ = ["SCHEDULES", "Contender", "measure", "version"]
+__all__ = ["HTTP", "SCHEDULES", "Contender", "Workload", "measure", "version"]
 
 
 def _log(message: str) -> None:
@@ -49,13 +51,40 @@ def _checked(result: LoadResult, what: str) -> LoadResult:
     return result
 
 
+@dataclass(frozen=True)
+class Workload:
+    """What every framework of a run serves and is loaded with.
+
+    `checks` run before and after the load; `environment` is added to every server's;
+    `also` counts the CPU of processes that serve the requests beside the server (the
+    database server), so it is reported per request instead of being taken for noise.
+    """
+
+    endpoints: tuple[Endpoint, ...] = ENDPOINTS
+    checks: tuple[Check, ...] = CHECKS
+    environment: Mapping[str, str] = field(default_factory=dict)
+    also: tuple[CpuCounter, ...] = ()
+
+
+HTTP = Workload()
+"""The HTTP benchmark's: /ping, /items/{id} and POST /items, no database."""
+
+
 class Contender:
     """One framework in the run: its server, and what measuring it has given so far."""
 
-    def __init__(self, framework: Framework, *, cpu: int | None, logs: Path) -> None:
+    def __init__(
+        self, framework: Framework, *, cpu: int | None, logs: Path, workload: Workload = HTTP
+    ) -> None:
         self.framework = framework
+        self.workload = workload
         self.run = FrameworkRun(framework.name, framework.label, version(framework.package))
-        self.server = Server(framework, log_path=logs / f"{framework.name}.log", cpu=cpu)
+        self.server = Server(
+            framework,
+            log_path=logs / f"{framework.name}.log",
+            cpu=cpu,
+            environment=workload.environment,
+        )
 
     @property
     def base_url(self) -> str:
@@ -78,7 +107,12 @@ class Contender:
             _log(f"   {self.framework.label}: ERROR: {exc}")
 
     def _verify(self, when: str) -> None:
-        failures = verify(self.server.host, self.server.port, prefix=self.framework.prefix)
+        failures = verify(
+            self.server.host,
+            self.server.port,
+            self.workload.checks,
+            prefix=self.framework.prefix,
+        )
         if failures:
             raise ServerError(f"answers wrongly {when}:\n  " + "\n  ".join(failures))
 
@@ -87,7 +121,8 @@ class Contender:
         _log(f"== {self.framework.label} {self.run.version}: starting {self.framework.app}")
         self.server.start()
         self._verify("before the load")
-        script = script_for_all(tuple(e.under(self.framework.prefix) for e in ENDPOINTS))
+        endpoints = self.workload.endpoints
+        script = script_for_all(tuple(e.under(self.framework.prefix) for e in endpoints))
         _checked(wrk.run(self.base_url, "/", script, duration_s=warmup_s), "warm-up")
         self.run.rss_after_warmup = self.server.rss()
 
@@ -96,15 +131,19 @@ class Contender:
         attempt = 0
         while True:
             attempt += 1
-            quiet.wait(self.server.pid)
-            window = CpuWindow(self.server.pid)
-            path = endpoint.under(self.framework.prefix).path
-            result = wrk.run(self.base_url, path, script_for(endpoint))
+            also = self.workload.also
+            quiet.wait(self.server.pid, also=also)
+            window = CpuWindow(self.server.pid, also=also)
+            prefixed = endpoint.under(self.framework.prefix)
+            result = wrk.run(self.base_url, prefixed.path, script_for(prefixed))
             result = _checked(result, endpoint.label)
             background = window.close()
             result = replace(
                 result,
                 server_cpu_us_per_request=round(background.server_cpu_s / result.requests * 1e6, 1),
+                database_cpu_us_per_request=round(background.also_cpu_s / result.requests * 1e6, 1)
+                if also
+                else None,
                 background_cores=background.other_cores,
                 steal_cores=background.steal_cores,
                 attempts=attempt,
@@ -138,7 +177,7 @@ def _sequential(
     for contender in contenders:
         contender.attempt(contender.start, wrk, warmup_s)
         for number in range(1, rounds + 1):
-            for endpoint in ENDPOINTS:
+            for endpoint in contender.workload.endpoints:
                 label = f"round {number}/{rounds}"
                 contender.attempt(contender.load, wrk, endpoint, quiet, label)
         contender.attempt(contender.finish)
@@ -152,7 +191,7 @@ def _interleaved(
     for number in range(1, rounds + 1):
         shift = (number - 1) % len(contenders)
         order = contenders[shift:] + contenders[:shift]  # nobody always goes first
-        for endpoint in ENDPOINTS:
+        for endpoint in contenders[0].workload.endpoints:
             for contender in order:
                 label = f"round {number}/{rounds}"
                 contender.attempt(contender.load, wrk, endpoint, quiet, label)
@@ -173,8 +212,9 @@ def measure(
     quiet: Patience,
     cpu: int | None,
     logs: Path,
+    workload: Workload = HTTP,
 ) -> list[FrameworkRun]:
-    contenders = [Contender(f, cpu=cpu, logs=logs) for f in frameworks]
+    contenders = [Contender(f, cpu=cpu, logs=logs, workload=workload) for f in frameworks]
     try:
         SCHEDULES[schedule](contenders, wrk, rounds, warmup_s, quiet)
     finally:

@@ -65,6 +65,7 @@ class Background:
     server_cores: float
     server_cpu_s: float
     wall_s: float
+    also_cpu_s: float = 0.0  # the CPU of the `also` counters (a database server)
 
 
 class CpuWindow:
@@ -110,6 +111,7 @@ class CpuWindow:
             server_cores=round(server / wall, 3),
             server_cpu_s=server,
             wall_s=round(wall, 3),
+            also_cpu_s=also,
         )
 
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -92,6 +93,9 @@ def pin_to(cpu: int | None) -> None:
 class Server:
     """`uvicorn <app>` on 127.0.0.1, started on enter and stopped on exit.
 
+    The server inherits this process's environment without its KWIK_ variables (a test's
+    settings module must not leak into the benchmarked project), plus `environment`.
+
     Example:
         with Server(FRAMEWORKS["starlette"], log_path=Path("server.log")) as server:
             server.rss()
@@ -106,12 +110,14 @@ class Server:
         log_path: Path,
         cpu: int | None = None,
         startup_timeout: float = 30.0,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.framework = framework
         self.port = free_port()
         self.log_path = log_path
         self.cpu = cpu
         self.startup_timeout = startup_timeout
+        self.environment = dict(environment or {})
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -148,6 +154,7 @@ class Server:
     def start(self) -> None:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("KWIK_")}
         environment["PYTHONUNBUFFERED"] = "1"
+        environment.update(self.environment)
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 self.command,

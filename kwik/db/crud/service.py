@@ -21,6 +21,7 @@ per write for nothing. A handler that catches `Conflict` and carries on wraps th
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 from collections.abc import (
     AsyncIterator,
@@ -35,6 +36,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import Row, Select, select
 from sqlalchemy import inspect as mapper_of
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +49,7 @@ from kwik.db.crud.integrity import conflict_from
 from kwik.db.crud.pages import CursorPage, Page
 from kwik.db.crud.parameters import query_params
 from kwik.db.crud.query import ListQuery, QueryParams, check_query, parse_query
+from kwik.db.crud.rows import RowReader, row_reader
 from kwik.db.crud.spec import FilterFields, ListSpec
 from kwik.db.crud.statements import count_statement, cursor_statement, offset_statement
 from kwik.db.models import Model, TimestampMixin
@@ -81,6 +84,9 @@ class CRUDService(Generic[M]):
       a client must not choose).
     - `load_options`: loader options for reads, e.g. `(selectinload(Product.category),)` when
       the schema includes a relationship (async sessions can't load it lazily).
+    - `fast_reads` (True): `read`, `list` and `list_cursor` select only the columns the schema
+      needs and validate it from the rows, without loading objects, when the schema is made of
+      the model's columns (see `kwik.db.crud.rows`); False always loads objects.
     """
 
     model: type[M]
@@ -94,6 +100,7 @@ class CRUDService(Generic[M]):
     ignored_parameters: ClassVar[Collection[str]] = ()
     writable_fields: ClassVar[Collection[str] | None] = None
     load_options: ClassVar[Sequence[ORMOption]] = ()
+    fast_reads: ClassVar[bool] = True
     spec: ClassVar[ListSpec]
     """The compiled list options (made when the class is defined)."""
     writable: ClassVar[frozenset[str]]
@@ -200,12 +207,9 @@ class CRUDService(Generic[M]):
             )
         return dict(zip(names, values, strict=True))
 
-    async def get(self, key: Any) -> M | None:
-        """The row with primary key `key` (a value, a tuple, or a dict for composite keys).
-
-        A str key (a path segment) is converted with the column's type; one that doesn't
-        convert can't match a row, so it is reported as missing rather than as a server error.
-        """
+    def _identity(self, key: Any) -> tuple[Any, ...] | None:
+        """The primary key values of `key`; a str value (a path segment) is converted with the
+        column's type, and one that doesn't convert can't match a row (None)."""
         identity = []
         for name, value in self._key(key).items():
             if isinstance(value, str):
@@ -214,7 +218,18 @@ class CRUDService(Generic[M]):
                 except ValueError:
                     return None
             identity.append(value)
-        return await self.session.get(self.model, tuple(identity), options=self.load_options)
+        return tuple(identity)
+
+    async def get(self, key: Any) -> M | None:
+        """The row with primary key `key` (a value, a tuple, or a dict for composite keys).
+
+        A str key that doesn't convert to the column's type can't match a row, so it is
+        reported as missing rather than as a server error.
+        """
+        identity = self._identity(key)
+        if identity is None:
+            return None
+        return await self.session.get(self.model, identity, options=self.load_options)
 
     async def get_or_404(self, key: Any) -> M:
         """The row with primary key `key`, or ObjectNotFound (404) naming the model and key."""
@@ -236,9 +251,39 @@ class CRUDService(Generic[M]):
         """`obj` as the service's schema (or `schema`), read from its attributes."""
         return self._schema(schema, "as_schema").model_validate(obj, from_attributes=True)
 
+    def _reader(self, schema: type[BaseModel]) -> RowReader | None:
+        """How to read `schema` from rows, when the fast path applies."""
+        if not self.fast_reads or self.load_options:
+            return None
+        return row_reader(self.model, schema)
+
+    async def _rows(self, statement: Select[Any]) -> Sequence[Row[Any]]:
+        """The rows of a column select, after flushing what the session holds unwritten (a
+        column select doesn't autoflush, and must see the request's own writes)."""
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
+        return (await session.execute(statement)).all()
+
     async def read(self, key: Any, schema: type[BaseModel] | None = None) -> Any:
         """The row with primary key `key` as a schema instance (a detail endpoint's body)."""
-        return self.as_schema(await self.get_or_404(key), schema)
+        chosen = self._schema(schema, "read")
+        reader = self._reader(chosen)
+        if reader is None:
+            return self.as_schema(await self.get_or_404(key), chosen)
+        identity = self._identity(key)
+        rows: Sequence[Row[Any]] = ()
+        if identity is not None:
+            columns = reader.labelled()
+            assert columns is not None
+            where = [
+                self.spec.fields[name].column == value
+                for name, value in zip(self.spec.primary_key, identity, strict=True)
+            ]
+            rows = await self._rows(select(*columns).where(*where))
+        if not rows:
+            raise ObjectNotFound(self.model.__name__, self._key(key))
+        return reader.validate(rows[0])
 
     def _limit(self, query: ListQuery) -> int:
         return self.spec.default_limit if query.limit is None else query.limit
@@ -254,10 +299,20 @@ class CRUDService(Generic[M]):
         item_schema = self._schema(schema, "list")
         query = check_query(self.spec, query or ListQuery(), pages="offset")
         limit, offset = self._limit(query), query.offset or 0
-        statement = offset_statement(self.spec, query, limit=limit, offset=offset)
-        objects = (await self.session.scalars(statement.options(*self.load_options))).all()
+        reader = self._reader(item_schema)
+        if reader is not None:
+            columns = reader.labelled()
+            statement = offset_statement(
+                self.spec, query, limit=limit, offset=offset, columns=columns
+            )
+            objects: Sequence[Any] = await self._rows(statement)
+            validate = reader.validate
+        else:
+            statement = offset_statement(self.spec, query, limit=limit, offset=offset)
+            objects = (await self.session.scalars(statement.options(*self.load_options))).all()
+            validate = functools.partial(item_schema.model_validate, from_attributes=True)
         total = await self._total(query, limit, offset, len(objects))
-        items = [item_schema.model_validate(obj, from_attributes=True) for obj in objects]
+        items = [validate(obj) for obj in objects]
         return Page[item_schema](items=items, total=total, limit=limit, offset=offset)  # type: ignore[valid-type]
 
     async def _total(self, query: ListQuery, limit: int, offset: int, found: int) -> int | None:
@@ -285,14 +340,21 @@ class CRUDService(Generic[M]):
         ordering, values = self.spec.ordering(query.sort), None
         if query.cursor is not None:
             ordering, values = decode_cursor(self.spec, query.cursor, query.sort)
+        reader = self._reader(item_schema)
+        columns = reader.labelled([key.field for key in ordering]) if reader else None
         statement = cursor_statement(
-            self.spec, query, ordering=ordering, values=values, limit=limit
+            self.spec, query, ordering=ordering, values=values, limit=limit, columns=columns
         )
-        objects = (await self.session.scalars(statement.options(*self.load_options))).all()
+        if reader is not None and columns is not None:
+            objects: Sequence[Any] = await self._rows(statement)
+            validate = reader.validate
+        else:
+            objects = (await self.session.scalars(statement.options(*self.load_options))).all()
+            validate = functools.partial(item_schema.model_validate, from_attributes=True)
         next_cursor = None
         if len(objects) > limit:
             next_cursor = encode_cursor(self.spec, ordering, objects[limit - 1])
-        items = [item_schema.model_validate(obj, from_attributes=True) for obj in objects[:limit]]
+        items = [validate(obj) for obj in objects[:limit]]
         return CursorPage[item_schema](items=items, next_cursor=next_cursor, limit=limit)  # type: ignore[valid-type]
 
     # Writes -------------------------------------------------------------------------------

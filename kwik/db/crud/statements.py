@@ -1,9 +1,9 @@
 """A checked `ListQuery` as SQL: WHERE from filters, ORDER BY from the sort, the page's bounds.
 
 These functions only build statements, from a query `check_query` (or parsing) already checked;
-running them and turning rows into objects or schemas is the service's job. A loader that selects
-only the columns a response needs would pass them to `_select` in place of the model and reuse
-the filter, sort and pagination behaviour unchanged.
+running them and turning rows into objects or schemas is the service's job. The fast read path
+(`kwik.db.crud.rows`) passes the columns a response needs in place of the model, and gets the
+same filters, sort and pagination.
 """
 
 from __future__ import annotations
@@ -75,13 +75,21 @@ def after(
     return or_(*branches)
 
 
-def _select(spec: ListSpec, query: ListQuery) -> Select[Any]:
-    return select(spec.model).where(*conditions(spec, query.filters))
+def _select(spec: ListSpec, query: ListQuery, columns: Sequence[Any] | None) -> Select[Any]:
+    chosen = select(*columns).select_from(spec.model) if columns else select(spec.model)
+    return chosen.where(*conditions(spec, query.filters))
 
 
-def offset_statement(spec: ListSpec, query: ListQuery, *, limit: int, offset: int) -> Select[Any]:
-    """The rows of one offset page."""
-    statement = _select(spec, query).order_by(*order_by(spec, spec.ordering(query.sort)))
+def offset_statement(
+    spec: ListSpec,
+    query: ListQuery,
+    *,
+    limit: int,
+    offset: int,
+    columns: Sequence[Any] | None = None,
+) -> Select[Any]:
+    """The rows of one offset page: objects of the model, or just `columns`."""
+    statement = _select(spec, query, columns).order_by(*order_by(spec, spec.ordering(query.sort)))
     return statement.limit(limit).offset(offset or None)
 
 
@@ -92,9 +100,11 @@ def cursor_statement(
     ordering: Sequence[SortKey],
     values: Sequence[Any] | None,
     limit: int,
+    columns: Sequence[Any] | None = None,
 ) -> Select[Any]:
-    """The rows of one cursor page, plus one more that tells whether another page follows."""
-    statement = _select(spec, query)
+    """The rows of one cursor page, plus one more that tells whether another page follows
+    (objects of the model, or just `columns`)."""
+    statement = _select(spec, query, columns)
     if values is not None:
         statement = statement.where(after(spec, ordering, values))
     return statement.order_by(*order_by(spec, ordering)).limit(limit + 1)

@@ -1,0 +1,1 @@
+"""The stacks the database benchmark serves: kwik, FastAPI + SQLAlchemy, Starlette + asyncpg."""

@@ -1,0 +1,1 @@
+"""The kwik project the database benchmark serves: one app, `products`, mounted at the root."""

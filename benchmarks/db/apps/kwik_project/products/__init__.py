@@ -1,0 +1,1 @@
+"""The products app: a model on the benchmark's `products` table, its CRUD service, two routes."""
