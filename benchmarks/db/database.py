@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchmarks.tasks.database import Connection, plain_dsn, with_database
+from benchmarks.harness.postgres import Connection, plain_dsn, with_database
 
 __all__ = [
     "DEFAULT_URL",

@@ -6,20 +6,20 @@ The report is a plain dict (what `latest.json` holds); the text and Markdown tab
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks.harness.endpoints import ENDPOINTS
+from benchmarks.harness.endpoints import ENDPOINTS, Endpoint
 from benchmarks.harness.load import LoadResult
 from benchmarks.harness.tables import (
     CLOSE,
     Table,
-    close_line,
     number,
-    render_markdown_report,
-    render_text_report,
+    report_views,
     status,
+    summarize,
+    summary_lines,
 )
 
 __all__ = [
@@ -28,8 +28,12 @@ __all__ = [
     "RSS_GROWTH_LIMIT_PCT",
     "FrameworkRun",
     "build_report",
+    "load_setup",
+    "peer_targets",
     "render_markdown",
     "render_text",
+    "rss_cells",
+    "target_cells",
 ]
 
 SUBJECT = "kwik"
@@ -57,6 +61,9 @@ RSS_PEER = "fastapi"
 """kwik's RSS after the load must be no larger than this peer's."""
 
 MIB = 1024 * 1024
+
+Ratios = dict[str, dict[str, float | None]]
+"""kwik's ratios by peer, then endpoint (None where either side was not measured)."""
 
 
 @dataclass
@@ -120,6 +127,53 @@ def _spread(rounds: Sequence[LoadResult]) -> float:
     return round((max(values) - min(values)) / statistics.median(values) * 100, 1)
 
 
+def peer_targets(
+    runs: Mapping[str, Mapping[str, Any]],
+    thresholds: Mapping[str, float],
+    endpoints: Sequence[Endpoint],
+    cpu_key: str,
+) -> tuple[Ratios, Ratios, list[dict[str, Any]]]:
+    """kwik's ratio to each peer in `thresholds`, per endpoint: by requests/s (judged against
+    the peer's threshold) and by the CPU per request under `cpu_key` (shown, not judged).
+
+    Returns (ratios by requests/s, ratios by CPU, the targets), each ratio by peer then endpoint.
+    """
+    subject = runs.get(SUBJECT)
+    subject_ok = subject is not None and subject["error"] is None
+    ratios: dict[str, dict[str, float | None]] = {}
+    cpu_ratios: dict[str, dict[str, float | None]] = {}
+    targets: list[dict[str, Any]] = []
+    for peer, threshold in thresholds.items():
+        measured_peer = peer in runs and runs[peer]["error"] is None
+        ratios[peer], cpu_ratios[peer] = {}, {}
+        for endpoint in endpoints:
+            ratio = cpu_ratio = None
+            if subject_ok and measured_peer:
+                mine = subject["endpoints"][endpoint.key]
+                theirs = runs[peer]["endpoints"][endpoint.key]
+                ratio = round(mine["requests_per_s"] / theirs["requests_per_s"], 3)
+                if mine[cpu_key] and theirs[cpu_key]:
+                    cpu_ratio = round(theirs[cpu_key] / mine[cpu_key], 3)
+            ratios[peer][endpoint.key] = ratio
+            cpu_ratios[peer][endpoint.key] = cpu_ratio
+            # kwik not in this run, or the peer not measured: nothing to judge. kwik broken: FAIL.
+            judged = subject is not None and measured_peer
+            ok = ratio is not None and ratio >= threshold
+            targets.append(
+                {
+                    "target": f"kwik >= {threshold}x {runs.get(peer, {}).get('label', peer)}"
+                    f" requests/s on {endpoint.label}",
+                    "peer": peer,
+                    "endpoint": endpoint.key,
+                    "threshold": threshold,
+                    "measured": ratio,
+                    "by_cpu": cpu_ratio,
+                    "result": status(ok if judged else None),
+                }
+            )
+    return ratios, cpu_ratios, targets
+
+
 def _targets(frameworks: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     subject = frameworks.get(SUBJECT)
     subject_ok = subject is not None and subject["error"] is None
@@ -128,38 +182,9 @@ def _targets(frameworks: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], lis
         # kwik not in this run, or the peer not measured: nothing to judge. kwik broken: FAIL.
         return status(ok if subject is not None and peer_measured else None)
 
-    ratios: dict[str, dict[str, float | None]] = {}
-    cpu_ratios: dict[str, dict[str, float | None]] = {}
-    targets: list[dict[str, Any]] = []
-    for peer, threshold in RATIO_TARGETS.items():
-        measured_peer = peer in frameworks and frameworks[peer]["error"] is None
-        ratios[peer], cpu_ratios[peer] = {}, {}
-        for endpoint in ENDPOINTS:
-            ratio = cpu_ratio = None
-            if subject_ok and measured_peer:
-                mine = subject["endpoints"][endpoint.key]
-                theirs = frameworks[peer]["endpoints"][endpoint.key]
-                ratio = round(mine["requests_per_s"] / theirs["requests_per_s"], 3)
-                if mine["server_cpu_us_per_request"] and theirs["server_cpu_us_per_request"]:
-                    cpu_ratio = round(
-                        theirs["server_cpu_us_per_request"] / mine["server_cpu_us_per_request"],
-                        3,
-                    )
-            ratios[peer][endpoint.key] = ratio
-            cpu_ratios[peer][endpoint.key] = cpu_ratio
-            ok = ratio is not None and ratio >= threshold
-            targets.append(
-                {
-                    "target": f"kwik >= {threshold}x {frameworks.get(peer, {}).get('label', peer)}"
-                    f" requests/s on {endpoint.label}",
-                    "peer": peer,
-                    "endpoint": endpoint.key,
-                    "threshold": threshold,
-                    "measured": ratio,
-                    "by_cpu": cpu_ratio,
-                    "result": verdict(ok, measured_peer),
-                }
-            )
+    ratios, cpu_ratios, targets = peer_targets(
+        frameworks, RATIO_TARGETS, ENDPOINTS, "server_cpu_us_per_request"
+    )
     growth = subject["rss"]["growth_pct"] if subject_ok else None
     targets.append(
         {
@@ -229,17 +254,8 @@ def _overhead_targets(frameworks: dict[str, dict[str, Any]]) -> list[dict[str, A
 def build_report(meta: dict[str, Any], runs: Sequence[FrameworkRun]) -> dict[str, Any]:
     frameworks = {run.name: run.to_json() for run in runs}
     ratios, targets = _targets(frameworks)
-    results = [t["result"] for t in targets]
-    limit = meta["noise_limit_cores"]
     rounds = [r for f in frameworks.values() for e in f["endpoints"].values() for r in e["rounds"]]
-    summary = {
-        "noisy_rounds": sum((r["background_cores"] or 0) > limit for r in rounds),
-        "rounds": len(rounds),
-        "passed": results.count("PASS"),
-        "failed": results.count("FAIL"),
-        "not_measured": results.count("n/a"),
-        "errors": {name: f["error"] for name, f in frameworks.items() if f["error"]},
-    }
+    summary = summarize(targets, rounds, meta["noise_limit_cores"], frameworks)
     return {
         "meta": meta,
         "endpoints": {e.key: e.label for e in ENDPOINTS},
@@ -251,6 +267,28 @@ def build_report(meta: dict[str, Any], runs: Sequence[FrameworkRun]) -> dict[str
 
 
 # -- views -------------------------------------------------------------------------------------
+
+
+def target_cells(target: dict[str, Any] | None) -> list[str]:
+    """A throughput row's last four cells: kwik's ratio to the row's peer, by requests/s and by
+    CPU, its target and its result; dashes for a row nothing is judged on."""
+    if target is None:
+        return ["-"] * 4
+    return [
+        number(target["measured"], 2, "x"),
+        number(target["by_cpu"], 2, "x"),
+        f">= {target['threshold']}x",
+        target["result"],
+    ]
+
+
+def rss_cells(rss: dict[str, Any]) -> list[str]:
+    """A server's RSS after warm-up and after the load, in MiB, and its growth."""
+    return [
+        number(rss["after_warmup_bytes"] / MIB, 1),
+        number(rss["after_load_bytes"] / MIB, 1),
+        number(rss["growth_pct"], 1, "%"),
+    ]
 
 
 def _tables(report: dict[str, Any]) -> list[Table]:
@@ -273,10 +311,7 @@ def _tables(report: dict[str, Any]) -> list[Table]:
                     number(figures["server_cpu_us_per_request"], 0),
                     number(figures["spread_pct"], 1, "%"),
                     number(figures["noise_cores"], 2),
-                    "-" if target is None else number(target["measured"], 2, "x"),
-                    "-" if target is None else number(target["by_cpu"], 2, "x"),
-                    "-" if target is None else f">= {target['threshold']}x",
-                    "-" if target is None else target["result"],
+                    *target_cells(target),
                 ]
             )
     memory: list[list[str]] = []
@@ -286,13 +321,7 @@ def _tables(report: dict[str, Any]) -> list[Table]:
         if data["error"]:
             memory.append([data["label"], "ERROR", "-", "-", "-", "-", "-"])
             continue
-        rss = data["rss"]
-        row = [
-            data["label"],
-            number(rss["after_warmup_bytes"] / MIB, 1),
-            number(rss["after_load_bytes"] / MIB, 1),
-            number(rss["growth_pct"], 1, "%"),
-        ]
+        row = [data["label"], *rss_cells(data["rss"])]
         if name == SUBJECT:
             row += ["-", f"growth < {RSS_GROWTH_LIMIT_PCT:g}%", growth_target["result"]]
         elif name == RSS_PEER:
@@ -354,9 +383,21 @@ def _tables(report: dict[str, Any]) -> list[Table]:
     return tables
 
 
+def load_setup(meta: dict[str, Any], subject: str) -> list[str]:
+    """The setup lines on the servers and wrk: one uvicorn worker per `subject`, pinned where."""
+    server_cpu, wrk_cpu = meta["server_cpu"], meta["wrk_cpu"]
+    return [
+        f"server: uvicorn {' '.join(meta['uvicorn_options'])}, one worker per {subject}"
+        + (f" on CPU {server_cpu}" if server_cpu is not None else "")
+        + f"; {meta.get('schedule', 'sequential')} schedule, one server loaded at a time",
+        f"load: {meta['wrk']} {' '.join(meta['wrk_options'])}"
+        + (f" on CPU {wrk_cpu}" if wrk_cpu is not None else "")
+        + f"; {meta['warmup_s']}s mixed warm-up, then {meta['rounds']} round(s) per endpoint,"
+        " median round reported",
+    ]
+
+
 def _describe_setup(meta: dict[str, Any]) -> list[str]:
-    server_cpu = meta["server_cpu"]
-    wrk_cpu = meta["wrk_cpu"]
     versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
     return [
         f"{meta['date']}{' (quick run)' if meta['quick'] else ''} on {meta['machine']}",
@@ -364,23 +405,12 @@ def _describe_setup(meta: dict[str, Any]) -> list[str]:
         f"a round above {meta['noise_limit_cores']} is run again (up to {meta['retries']} times)",
         "CPU µs/req: the server's CPU time per request (median round); `by CPU` is kwik's ratio "
         "by it, which noise on the machine disturbs less than requests/s",
-        f"server: uvicorn {' '.join(meta['uvicorn_options'])}, one worker per framework"
-        + (f" on CPU {server_cpu}" if server_cpu is not None else "")
-        + f"; {meta.get('schedule', 'sequential')} schedule, one server loaded at a time",
-        f"load: {meta['wrk']} {' '.join(meta['wrk_options'])}"
-        + (f" on CPU {wrk_cpu}" if wrk_cpu is not None else "")
-        + f"; {meta['warmup_s']}s mixed warm-up, then {meta['rounds']} round(s) per endpoint,"
-        " median round reported",
+        *load_setup(meta, "framework"),
         versions,
     ]
 
 
 def _summary_lines(report: dict[str, Any]) -> list[str]:
-    summary = report["summary"]
-    line = f"Targets: {summary['passed']} PASS, {summary['failed']} FAIL"
-    if summary["not_measured"]:
-        line += f", {summary['not_measured']} not measured (peer not in this run)"
-    lines = [line]
     close = [
         f"{t.get('variant', t['peer'])} {report['endpoints'][t['endpoint']]} "
         f"{t['measured']:.2f}x (target {t['threshold']}x)"
@@ -390,30 +420,9 @@ def _summary_lines(report: dict[str, Any]) -> list[str]:
         and t["threshold"]
         and abs(t["measured"] / t["threshold"] - 1) < CLOSE
     ]
-    lines += close_line(close)
-    if summary["noisy_rounds"]:
-        lines.append(
-            f"Noise: {summary['noisy_rounds']} of {summary['rounds']} rounds ran while the rest "
-            f"of the machine used more than {report['meta']['noise_limit_cores']} cores; "
-            "their figures are likely low (see the noise column)"
-        )
-    return lines
+    return summary_lines(report, close)
 
 
-def render_text(report: dict[str, Any]) -> str:
-    return render_text_report(
-        _describe_setup(report["meta"]),
-        _tables(report),
-        _summary_lines(report),
-        report["summary"]["errors"],
-    )
-
-
-def render_markdown(report: dict[str, Any]) -> str:
-    return render_markdown_report(
-        "Kwik benchmark",
-        _describe_setup(report["meta"]),
-        _tables(report),
-        _summary_lines(report),
-        report["summary"]["errors"],
-    )
+render_text, render_markdown = report_views(
+    "Kwik benchmark", _describe_setup, _tables, _summary_lines
+)

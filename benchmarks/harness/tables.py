@@ -1,13 +1,15 @@
 """Tables of figures as aligned text (the terminal) and as Markdown (the results files).
 
-Every benchmark report is a plain dict whose tables are views of it; both benchmarks (HTTP and
-tasks) lay their tables out the same way: the first two columns name the row and are left
-aligned, the figures are right aligned, and the last two columns (target, result) are words.
+Every benchmark report is a plain dict whose tables are views of it; every benchmark (HTTP,
+database, tasks) lays its tables out the same way: the first two columns name the row and are
+left aligned, the figures are right aligned, and the last two columns (target, result) are words.
+The verdicts' summary under the tables is worded the same way too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 __all__ = [
     "CLOSE",
@@ -18,7 +20,10 @@ __all__ = [
     "render_markdown_tables",
     "render_text_report",
     "render_text_tables",
+    "report_views",
     "status",
+    "summarize",
+    "summary_lines",
 ]
 
 CLOSE = 0.05
@@ -26,6 +31,8 @@ CLOSE = 0.05
 
 Table = tuple[str, list[str], list[list[str]]]
 """(title, headers, rows): one table, every cell already a string."""
+
+Report = dict[str, Any]
 
 
 def number(value: float | None, digits: int = 0, suffix: str = "") -> str:
@@ -104,3 +111,69 @@ def render_markdown_report(
     for name, error in errors.items():
         out += ["", f"ERROR {name}:", "", "```", error, "```"]
     return "\n".join(out) + "\n"
+
+
+def summarize(
+    targets: Sequence[Mapping[str, Any]],
+    rounds: Sequence[Mapping[str, Any]],
+    noise_limit: float,
+    measured: Mapping[str, Mapping[str, Any]],
+) -> Report:
+    """A report's `summary`: the verdicts counted, the noisy rounds among `rounds`, and the
+    error of each of the `measured` runs that stopped."""
+    results = [t["result"] for t in targets]
+    return {
+        "noisy_rounds": sum((r["background_cores"] or 0) > noise_limit for r in rounds),
+        "rounds": len(rounds),
+        "passed": results.count("PASS"),
+        "failed": results.count("FAIL"),
+        "not_measured": results.count("n/a"),
+        "errors": {name: run["error"] for name, run in measured.items() if run["error"]},
+    }
+
+
+def summary_lines(
+    report: Report, close: Sequence[str], *, absent: str = "peer", unit: str = "rounds"
+) -> list[str]:
+    """The lines under the tables: the verdicts counted (what was not measured because the
+    `absent` thing was not in the run), the ones `close` to their threshold, and how many of
+    the `unit` (rounds, measurements) ran on a noisy machine."""
+    summary = report["summary"]
+    line = f"Targets: {summary['passed']} PASS, {summary['failed']} FAIL"
+    if summary["not_measured"]:
+        line += f", {summary['not_measured']} not measured ({absent} not in this run)"
+    lines = [line, *close_line(close)]
+    if summary["noisy_rounds"]:
+        lines.append(
+            f"Noise: {summary['noisy_rounds']} of {summary['rounds']} {unit} ran while the rest "
+            f"of the machine used more than {report['meta']['noise_limit_cores']} cores; "
+            "their figures are likely low (see the noise column)"
+        )
+    return lines
+
+
+def report_views(
+    title: str,
+    setup: Callable[[Report], list[str]],
+    tables: Callable[[Report], list[Table]],
+    summary: Callable[[Report], list[str]],
+) -> tuple[Callable[[Report], str], Callable[[Report], str]]:
+    """(render_text, render_markdown) of a benchmark's reports, made from its `setup` lines
+    (given the report's meta), its `tables` and its `summary` lines; the Markdown is headed
+    `title`."""
+
+    def render_text(report: Report) -> str:
+        return render_text_report(
+            setup(report["meta"]), tables(report), summary(report), report["summary"]["errors"]
+        )
+
+    def render_markdown(report: Report) -> str:
+        return render_markdown_report(
+            title,
+            setup(report["meta"]),
+            tables(report),
+            summary(report),
+            report["summary"]["errors"],
+        )
+
+    return render_text, render_markdown

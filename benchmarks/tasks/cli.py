@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchmarks.harness.noise import Patience, add_noise_options
-from benchmarks.harness.results import RESULTS, log, machine, save
-from benchmarks.tasks.database import Connection, Server
-from benchmarks.tasks.measure import Sizes, measure, version
+from benchmarks.harness.command import (
+    add_results_option,
+    chosen,
+    noise_meta,
+    patience,
+    publish,
+    run_meta,
+)
+from benchmarks.harness.noise import add_noise_options
+from benchmarks.harness.postgres import Connection, Server
+from benchmarks.harness.results import RESULTS, log
+from benchmarks.tasks.measure import Sizes, measure
 from benchmarks.tasks.queues import CONTENDERS
 from benchmarks.tasks.report import build_report, render_markdown, render_text
 
@@ -59,12 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "--memory", type=int, help=f"jobs the memory run drains (default {FULL.memory:,})"
     )
     add_noise_options(parser, "measurement")
-    parser.add_argument(
-        "--results-dir",
-        type=Path,
-        help=f"where to write tasks-<date> and tasks-latest .md/.json (default {RESULTS}; quick "
-        "runs write only when this is given)",
-    )
+    add_results_option(parser, "tasks-<date> and tasks-latest .md/.json", RESULTS)
     return parser
 
 
@@ -94,10 +95,8 @@ def _postgres(server: Server) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    names = [n.strip() for n in args.queues.split(",") if n.strip()]
-    unknown = [n for n in names if n not in CONTENDERS]
-    if unknown or not names:
-        log(f"Unknown queue(s) {unknown}; choose from {', '.join(CONTENDERS)}")
+    names = chosen(args.queues, CONTENDERS, "queue")
+    if names is None:
         return 2
     server = Server(args.database_url)
     try:
@@ -107,21 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sizes = _sizes(args)
     rounds = args.rounds or (1 if args.quick else 3)
-    quiet = Patience(
-        limit_cores=args.noise_limit,
-        wait_s=args.quiet_wait if args.quiet_wait is not None else (0 if args.quick else 30),
-        retries=args.retries if args.retries is not None else (0 if args.quick else 2),
-        budget_s=args.noise_budget,
-    )
+    quiet = patience(args)
     meta = {
-        "date": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "quick": args.quick,
-        "machine": machine(),
-        "python": platform.python_version(),
-        "versions": {
-            "python": platform.python_version(),
-            **{name: version(name) for name in VERSIONED},
-        },
+        **run_meta(args.quick, VERSIONED),
         "postgres": postgres,
         "sizes": {
             "one_by_one": sizes.one_by_one,
@@ -131,10 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory_checkpoint": sizes.memory_checkpoint,
         },
         "rounds": rounds,
-        "noise_limit_cores": quiet.limit_cores,
-        "quiet_wait_s": quiet.wait_s,
-        "retries": quiet.retries,
-        "noise_budget_s": quiet.budget_s,
+        **noise_meta(quiet),
     }
     with tempfile.TemporaryDirectory(prefix="kwik-bench-tasks-") as logs:
         runs = measure(
@@ -147,10 +131,6 @@ def main(argv: list[str] | None = None) -> int:
             memory_of="kwik" if "kwik" in names else None,
         )
     meta["noise_budget_spent_s"] = round(quiet.spent_s, 1)
-    report = build_report(meta, runs)
-    print(render_text(report), flush=True)
     folder = args.results_dir or (None if args.quick else RESULTS)
-    if folder is not None:
-        for path in save(report, folder, render_markdown, prefix="tasks-"):
-            log(f"wrote {path}")
-    return 1 if report["summary"]["errors"] else 0
+    report = build_report(meta, runs)
+    return publish(report, render_text, render_markdown, folder, prefix="tasks-")

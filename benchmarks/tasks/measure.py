@@ -25,20 +25,20 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from importlib import metadata
 from pathlib import Path
 
 import asyncpg
 
+from benchmarks.harness.measure import version
 from benchmarks.harness.noise import CpuWindow, Patience
+from benchmarks.harness.postgres import Connection, Server
 from benchmarks.harness.results import log
 from benchmarks.tasks.client import WARM_UP_JOBS
-from benchmarks.tasks.database import Connection, Server
 from benchmarks.tasks.queues import Contender
 from benchmarks.tasks.results import PHASES, Measurement, MemoryRun, QueueRun
 from benchmarks.tasks.worker import ROOT, Worker, WorkerError, child_environment
 
-__all__ = ["Sizes", "measure", "version"]
+__all__ = ["Sizes", "measure"]
 
 MIB = 1024 * 1024
 
@@ -55,13 +55,6 @@ class Sizes:
 
     def of(self, phase: str) -> int:
         return int(getattr(self, phase))
-
-
-def version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "not installed"
 
 
 class MeasurementError(RuntimeError):

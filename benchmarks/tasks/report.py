@@ -12,11 +12,11 @@ from typing import Any
 from benchmarks.harness.tables import (
     CLOSE,
     Table,
-    close_line,
     number,
-    render_markdown_report,
-    render_text_report,
+    report_views,
     status,
+    summarize,
+    summary_lines,
 )
 from benchmarks.tasks.results import PHASES, QueueRun
 
@@ -116,17 +116,8 @@ def _targets(
 def build_report(meta: dict[str, Any], runs: Sequence[QueueRun]) -> dict[str, Any]:
     queues = {run.name: run.to_json() for run in runs}
     ratios, targets = _targets(queues)
-    results = [t["result"] for t in targets]
-    limit = meta["noise_limit_cores"]
     rounds = [r for q in queues.values() for p in q["phases"].values() for r in p["rounds"]]
-    summary = {
-        "noisy_rounds": sum(r["background_cores"] > limit for r in rounds),
-        "rounds": len(rounds),
-        "passed": results.count("PASS"),
-        "failed": results.count("FAIL"),
-        "not_measured": results.count("n/a"),
-        "errors": {name: q["error"] for name, q in queues.items() if q["error"]},
-    }
+    summary = summarize(targets, rounds, meta["noise_limit_cores"], queues)
     return {
         "meta": meta,
         "phases": dict(PHASES),
@@ -279,11 +270,6 @@ def _describe_setup(meta: dict[str, Any]) -> list[str]:
 
 
 def _summary_lines(report: dict[str, Any]) -> list[str]:
-    summary = report["summary"]
-    line = f"Targets: {summary['passed']} PASS, {summary['failed']} FAIL"
-    if summary["not_measured"]:
-        line += f", {summary['not_measured']} not measured (peer not in this run)"
-    lines = [line]
     close = [
         f"{t['peer'] or 'kwik'} {report['phases'][t['phase']]} {number(t['measured'], 2)} "
         f"(target {t['threshold']:g})"
@@ -292,30 +278,9 @@ def _summary_lines(report: dict[str, Any]) -> list[str]:
         and t["measured"]
         and abs(t["measured"] / t["threshold"] - 1) < CLOSE
     ]
-    lines += close_line(close)
-    if summary["noisy_rounds"]:
-        lines.append(
-            f"Noise: {summary['noisy_rounds']} of {summary['rounds']} measurements ran while "
-            f"the rest of the machine used more than {report['meta']['noise_limit_cores']} "
-            "cores; their figures are likely low (see the noise column)"
-        )
-    return lines
+    return summary_lines(report, close, unit="measurements")
 
 
-def render_text(report: dict[str, Any]) -> str:
-    return render_text_report(
-        _describe_setup(report["meta"]),
-        _tables(report),
-        _summary_lines(report),
-        report["summary"]["errors"],
-    )
-
-
-def render_markdown(report: dict[str, Any]) -> str:
-    return render_markdown_report(
-        "Kwik task queue benchmark",
-        _describe_setup(report["meta"]),
-        _tables(report),
-        _summary_lines(report),
-        report["summary"]["errors"],
-    )
+render_text, render_markdown = report_views(
+    "Kwik task queue benchmark", _describe_setup, _tables, _summary_lines
+)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.tasks.database import Connection
+from benchmarks.harness.postgres import Connection
 
 __all__ = ["Progress", "Worker", "WorkerError", "child_environment"]
 

@@ -16,8 +16,8 @@ from benchmarks.db.database import ROWS, prepare, product
 from benchmarks.db.endpoints import CHECKS, DETAIL_IDS, ENDPOINTS
 from benchmarks.db.stacks import STACKS
 from benchmarks.harness.endpoints import verify
+from benchmarks.harness.postgres import Connection, plain_dsn
 from benchmarks.harness.server import Server
-from benchmarks.tasks.database import Connection, plain_dsn
 from tests.conftest import fresh_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(180)]

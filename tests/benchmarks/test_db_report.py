@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from benchmarks.db.report import build_report, render_markdown, render_text
-from benchmarks.harness.load import LoadResult
 from benchmarks.harness.report import FrameworkRun
+from tests.benchmarks.helpers import LOAD_META, MIB, load_result
 
 META = {
-    "date": "2026-01-01T00:00:00+00:00",
-    "quick": True,
-    "machine": "test",
-    "versions": {"python": "3"},
+    **LOAD_META,
     "postgres": {
         "version": "15",
         "address": "127.0.0.1:5432",
@@ -20,35 +17,7 @@ META = {
     "rows": 1_000,
     "pool_size": 10,
     "requests": {"list": "GET /products?limit=20&offset=40", "detail": "GET /products/{id}"},
-    "uvicorn_options": ["--no-access-log"],
-    "server_cpu": 0,
-    "wrk": "wrk",
-    "wrk_options": ["--connections=64"],
-    "wrk_cpu": 1,
-    "warmup_s": 1,
-    "rounds": 1,
-    "schedule": "interleaved",
-    "noise_limit_cores": 0.25,
-    "retries": 0,
 }
-MIB = 1024 * 1024
-
-
-def result(requests_per_s: float, database_us: float = 100.0, background: float = 0.0):
-    return LoadResult(
-        requests=int(requests_per_s),
-        duration_s=1.0,
-        requests_per_s=requests_per_s,
-        latency_mean_ms=1.0,
-        latency_p50_ms=1.0,
-        latency_p90_ms=2.0,
-        latency_p99_ms=3.0,
-        latency_max_ms=4.0,
-        errors={"connect": 0, "read": 0, "write": 0, "status": 0, "timeouts": 0},
-        server_cpu_us_per_request=1e6 / requests_per_s,
-        database_cpu_us_per_request=database_us,
-        background_cores=background,
-    )
 
 
 def run(name: str, rps: float, database_us: float = 100.0) -> FrameworkRun:
@@ -56,7 +25,7 @@ def run(name: str, rps: float, database_us: float = 100.0) -> FrameworkRun:
         name,
         name.title(),
         "1.0",
-        rounds={key: [result(rps, database_us)] for key in ("list", "detail")},
+        rounds={key: [load_result(rps, database_us=database_us)] for key in ("list", "detail")},
         rss_after_warmup=50 * MIB,
         rss_after_load=51 * MIB,
     )

@@ -5,45 +5,22 @@ No timing thresholds here: speed targets are judged by the benchmark itself, not
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from benchmarks.tasks.database import Connection, Server, plain_dsn, with_database
+from benchmarks.harness.postgres import Connection, Server, plain_dsn, with_database
+from tests.benchmarks.helpers import ROOT, latest_markdown, require, run_benchmark, run_quick
 from tests.conftest import _require
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
 
-ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "benchmarks" / "db" / "run.py"
 STACKS = ("kwik", "fastapi", "asyncpg")
 ENDPOINTS = {"list": "GET /products", "detail": "GET /products/{id}"}
-
-
-def _require_tools() -> None:
-    missing = [what for what in ("wrk",) if shutil.which(what) is None]
-    missing += [name for name in ("fastapi", "psutil") if not _importable(name)]
-    if missing:
-        message = f"{', '.join(missing)} missing: `make bench-tools` installs the benchmark's tools"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def _importable(module: str) -> bool:
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")
@@ -61,27 +38,15 @@ def missing_database(postgres_server: str | None) -> Iterator[str]:
 def quick_run(
     tmp_path_factory: pytest.TempPathFactory, missing_database: str
 ) -> tuple[str, dict[str, Any], Path]:
-    _require_tools()
-    results = tmp_path_factory.mktemp("results")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(RUN),
-            "--quick",
-            "--database-url",
-            missing_database,
-            "--results-dir",
-            str(results),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+    require(
+        commands=("wrk",),
+        modules=("fastapi", "psutil"),
+        install="`make bench-tools` installs the benchmark's tools",
     )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads((results / "latest.json").read_text(encoding="utf-8"))
-    return completed.stdout, report, results
+    results = tmp_path_factory.mktemp("results")
+    return run_quick(
+        RUN, "--database-url", missing_database, results=results, latest="latest.json", timeout=240
+    )
 
 
 def test_every_endpoint_of_each_stack_is_measured_with_its_database_cpu(quick_run):
@@ -124,36 +89,18 @@ def test_the_printed_table_has_a_row_per_stack_and_endpoint(quick_run):
 
 def test_results_are_written_dated_and_as_latest_in_markdown_and_json(quick_run):
     _, _, results = quick_run
-    names = sorted(path.name for path in results.iterdir())
-    assert {"latest.md", "latest.json"} <= set(names)
-    dated = [name for name in names if not name.startswith("latest")]
-    assert len(dated) == 2
-    assert all(name.endswith(("-quick.md", "-quick.json")) for name in dated)
-    markdown = (results / "latest.md").read_text(encoding="utf-8")
-    assert "| GET /products | Kwik |" in markdown
+    assert "| GET /products | Kwik |" in latest_markdown(results)
 
 
 def test_an_unknown_stack_is_a_usage_error():
-    completed = subprocess.run(
-        [sys.executable, str(RUN), "--stacks", "django"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    completed = run_benchmark(RUN, "--stacks", "django", timeout=60)
     assert completed.returncode == 2
     assert "Unknown stack(s) ['django']" in completed.stderr
 
 
 def test_a_database_that_does_not_answer_is_a_usage_error():
-    completed = subprocess.run(
-        [sys.executable, str(RUN), "--database-url", "postgresql://postgres@127.0.0.1:1/x"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    completed = run_benchmark(
+        RUN, "--database-url", "postgresql://postgres@127.0.0.1:1/x", timeout=60
     )
     assert completed.returncode == 2
     assert "Cannot prepare the database at 127.0.0.1:1:" in completed.stderr

@@ -2,42 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks.harness.load import LoadResult
 from benchmarks.harness.report import FrameworkRun, build_report, render_markdown, render_text
-
-META = {
-    "date": "2026-01-01T00:00:00+00:00",
-    "quick": True,
-    "machine": "test",
-    "versions": {"python": "3"},
-    "uvicorn_options": ["--no-access-log"],
-    "server_cpu": 0,
-    "wrk": "wrk",
-    "wrk_options": ["--connections=64"],
-    "wrk_cpu": 1,
-    "warmup_s": 1,
-    "rounds": 1,
-    "schedule": "interleaved",
-    "noise_limit_cores": 0.25,
-    "retries": 0,
-}
-MIB = 1024 * 1024
-
-
-def result(requests_per_s: float, background: float = 0.0) -> LoadResult:
-    return LoadResult(
-        requests=int(requests_per_s),
-        duration_s=1.0,
-        requests_per_s=requests_per_s,
-        latency_mean_ms=1.0,
-        latency_p50_ms=1.0,
-        latency_p90_ms=2.0,
-        latency_p99_ms=3.0,
-        latency_max_ms=4.0,
-        errors={"connect": 0, "read": 0, "write": 0, "status": 0, "timeouts": 0},
-        server_cpu_us_per_request=1e6 / requests_per_s,
-        background_cores=background,
-    )
+from tests.benchmarks.helpers import LOAD_META, MIB, load_result
 
 
 def run(name: str, rps: float, rss_mib: tuple[float, float] = (50, 51)) -> FrameworkRun:
@@ -45,7 +11,7 @@ def run(name: str, rps: float, rss_mib: tuple[float, float] = (50, 51)) -> Frame
         name,
         name.title(),
         "1.0",
-        rounds={key: [result(rps)] for key in ("ping", "read", "create")},
+        rounds={key: [load_result(rps)] for key in ("ping", "read", "create")},
         rss_after_warmup=int(rss_mib[0] * MIB),
         rss_after_load=int(rss_mib[1] * MIB),
     )
@@ -57,7 +23,7 @@ def verdicts(report: dict) -> dict[tuple[str | None, str | None], str]:
 
 def test_kwik_passes_a_ratio_target_at_the_threshold_and_fails_below_it():
     report = build_report(
-        META, [run("kwik", 20_000), run("fastapi", 10_000), run("litestar", 16_700)]
+        LOAD_META, [run("kwik", 20_000), run("fastapi", 10_000), run("litestar", 16_700)]
     )
     results = verdicts(report)
     assert results[("fastapi", "ping")] == "PASS"  # exactly 2.0x
@@ -67,20 +33,20 @@ def test_kwik_passes_a_ratio_target_at_the_threshold_and_fails_below_it():
 
 
 def test_peers_missing_from_the_run_are_not_judged():
-    results = verdicts(build_report(META, [run("kwik", 20_000), run("starlette", 20_000)]))
+    results = verdicts(build_report(LOAD_META, [run("kwik", 20_000), run("starlette", 20_000)]))
     assert results[("starlette", "create")] == "PASS"
     assert results[("fastapi", "create")] == "n/a"
     assert results[("fastapi", None)] == "n/a"  # RSS against FastAPI's
 
 
 def test_without_kwik_in_the_run_nothing_is_judged():
-    report = build_report(META, [run("fastapi", 10_000), run("starlette", 20_000)])
+    report = build_report(LOAD_META, [run("fastapi", 10_000), run("starlette", 20_000)])
     assert {t["result"] for t in report["targets"]} == {"n/a"}
 
 
 def test_a_kwik_that_could_not_be_measured_fails_every_target_with_a_peer():
     broken = FrameworkRun("kwik", "Kwik", "1.0", error="answers wrongly")
-    results = verdicts(build_report(META, [broken, run("fastapi", 10_000)]))
+    results = verdicts(build_report(LOAD_META, [broken, run("fastapi", 10_000)]))
     assert results[("fastapi", "ping")] == "FAIL"
     assert results[(None, None)] == "FAIL"
     assert results[("litestar", "ping")] == "n/a"
@@ -88,7 +54,7 @@ def test_a_kwik_that_could_not_be_measured_fails_every_target_with_a_peer():
 
 def test_memory_targets_judge_growth_and_the_size_against_fastapi():
     report = build_report(
-        META, [run("kwik", 1, rss_mib=(60, 67)), run("fastapi", 1, rss_mib=(50, 55))]
+        LOAD_META, [run("kwik", 1, rss_mib=(60, 67)), run("fastapi", 1, rss_mib=(50, 55))]
     )
     results = verdicts(report)
     assert report["frameworks"]["kwik"]["rss"]["growth_pct"] == 11.67
@@ -98,22 +64,22 @@ def test_memory_targets_judge_growth_and_the_size_against_fastapi():
 
 def test_the_median_round_is_reported():
     kwik = run("kwik", 1)
-    kwik.rounds["ping"] = [result(300), result(100), result(200)]
-    report = build_report(META, [kwik])
+    kwik.rounds["ping"] = [load_result(300), load_result(100), load_result(200)]
+    report = build_report(LOAD_META, [kwik])
     assert report["frameworks"]["kwik"]["endpoints"]["ping"]["requests_per_s"] == 200
     assert report["frameworks"]["kwik"]["endpoints"]["ping"]["spread_pct"] == 100.0
 
 
 def test_noisy_rounds_are_counted_and_named_in_the_table():
     kwik = run("kwik", 1)
-    kwik.rounds["read"] = [result(100, background=0.9)]
-    report = build_report(META, [kwik])
+    kwik.rounds["read"] = [load_result(100, background=0.9)]
+    report = build_report(LOAD_META, [kwik])
     assert report["summary"]["noisy_rounds"] == 1
     assert "Noise: 1 of 3 rounds" in render_text(report)
 
 
 def test_text_and_markdown_show_the_same_rows():
-    report = build_report(META, [run("kwik", 20_000), run("fastapi", 10_000)])
+    report = build_report(LOAD_META, [run("kwik", 20_000), run("fastapi", 10_000)])
     text, markdown = render_text(report), render_markdown(report)
     for view in (text, markdown):
         assert "GET /items/{id}" in view
@@ -123,14 +89,15 @@ def test_text_and_markdown_show_the_same_rows():
 
 
 def test_ratios_near_their_threshold_are_called_close():
-    report = build_report(META, [run("kwik", 19_700), run("fastapi", 10_000)])
+    report = build_report(LOAD_META, [run("kwik", 19_700), run("fastapi", 10_000)])
     assert "Close to the threshold" in render_text(report)
     assert "fastapi GET /ping 1.97x (target 2.0x)" in render_text(report)
 
 
 def test_a_versioned_variant_passes_at_95_percent_of_kwik_on_every_endpoint_and_fails_below():
     report = build_report(
-        META, [run("kwik", 10_000), run("kwik-versioned", 9_500), run("kwik-versioned-url", 9_490)]
+        LOAD_META,
+        [run("kwik", 10_000), run("kwik-versioned", 9_500), run("kwik-versioned-url", 9_490)],
     )
     overhead = {(t["variant"], t["endpoint"]): t for t in report["targets"] if "variant" in t}
     for endpoint in ("ping", "read", "create"):

@@ -5,65 +5,30 @@ No timing thresholds here: speed targets are judged by the benchmark itself, not
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.benchmarks.helpers import MIB, ROOT, latest_markdown, require, run_quick
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
+RUN = ROOT / "benchmarks" / "run.py"
 ENDPOINTS = {"ping": "GET /ping", "read": "GET /items/{id}", "create": "POST /items"}
-MIB = 1024 * 1024
-
-
-def _require_tools() -> None:
-    missing = [
-        what for what, ok in (("wrk", shutil.which("wrk")), ("psutil", _has("psutil"))) if not ok
-    ]
-    if missing:
-        message = f"{', '.join(missing)} missing: `make bench` installs the benchmark's tools"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def _has(module: str) -> bool:
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any], Path]:
-    _require_tools()
-    results = tmp_path_factory.mktemp("results")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "run.py"),
-            "--quick",
-            "--frameworks",
-            "kwik,starlette",
-            "--results-dir",
-            str(results),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
+    require(
+        commands=("wrk",),
+        modules=("psutil",),
+        install="`make bench` installs the benchmark's tools",
     )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads((results / "latest.json").read_text(encoding="utf-8"))
-    return completed.stdout, report, results
+    results = tmp_path_factory.mktemp("results")
+    return run_quick(
+        RUN, "--frameworks", "kwik,starlette", results=results, latest="latest.json", timeout=90
+    )
 
 
 def test_every_endpoint_of_each_framework_is_measured(quick_run):
@@ -108,10 +73,4 @@ def test_the_printed_table_has_a_row_per_framework_and_endpoint(quick_run):
 
 def test_results_are_written_dated_and_as_latest_in_markdown_and_json(quick_run):
     _, _, results = quick_run
-    names = sorted(path.name for path in results.iterdir())
-    assert "latest.md" in names
-    assert "latest.json" in names
-    dated = [name for name in names if not name.startswith("latest")]
-    assert len(dated) == 2
-    assert all(name.endswith(("-quick.md", "-quick.json")) for name in dated)
-    assert "| GET /ping | Kwik |" in (results / "latest.md").read_text(encoding="utf-8")
+    assert "| GET /ping | Kwik |" in latest_markdown(results)

@@ -5,61 +5,34 @@ No timing thresholds here: speed targets are judged by the benchmark itself, not
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.benchmarks.helpers import MIB, ROOT, latest_markdown, require, run_benchmark, run_quick
 from tests.conftest import _require
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
-ROOT = Path(__file__).resolve().parents[2]
+RUN = ROOT / "benchmarks" / "tasks" / "run.py"
 QUEUES = ("kwik", "pgqueuer", "procrastinate")
 PHASES = {"one_by_one": "enqueue one by one", "bulk": "enqueue in bulk", "drain": "drain"}
-MIB = 1024 * 1024
-
-
-def _require_peers() -> None:
-    missing = [name for name in ("pgqueuer", "procrastinate", "psutil") if find_spec(name) is None]
-    if missing:
-        message = f"{', '.join(missing)} missing: `make bench-tools` installs the benchmark's peers"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
 def quick_run(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: str | None
 ) -> tuple[str, dict[str, Any], Path]:
-    _require_peers()
+    require(
+        modules=("pgqueuer", "procrastinate", "psutil"),
+        install="`make bench-tools` installs the benchmark's peers",
+    )
     server = _require(postgres_server)
     results = tmp_path_factory.mktemp("results")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "tasks" / "run.py"),
-            "--quick",
-            "--database-url",
-            server,
-            "--results-dir",
-            str(results),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=540,
-        check=False,
+    return run_quick(
+        RUN, "--database-url", server, results=results, latest="tasks-latest.json", timeout=540
     )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads((results / "tasks-latest.json").read_text(encoding="utf-8"))
-    return completed.stdout, report, results
 
 
 def test_every_phase_of_each_queue_is_measured(quick_run):
@@ -119,25 +92,10 @@ def test_the_printed_table_has_a_row_per_queue_and_phase(quick_run):
 
 def test_results_are_written_dated_and_as_latest_in_markdown_and_json(quick_run):
     _, _, results = quick_run
-    names = sorted(path.name for path in results.iterdir())
-    assert "tasks-latest.md" in names
-    assert "tasks-latest.json" in names
-    dated = [name for name in names if not name.startswith("tasks-latest")]
-    assert len(dated) == 2
-    assert all(name.startswith("tasks-") for name in dated)
-    assert all(name.endswith(("-quick.md", "-quick.json")) for name in dated)
-    markdown = (results / "tasks-latest.md").read_text(encoding="utf-8")
-    assert "| drain, one worker | Kwik |" in markdown
+    assert "| drain, one worker | Kwik |" in latest_markdown(results, "tasks-")
 
 
 def test_an_unknown_queue_is_a_usage_error():
-    completed = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "tasks" / "run.py"), "--queues", "celery"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    completed = run_benchmark(RUN, "--queues", "celery", timeout=60)
     assert completed.returncode == 2
     assert "Unknown queue(s) ['celery']" in completed.stderr

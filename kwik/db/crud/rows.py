@@ -38,10 +38,13 @@ class RowReader:
         self.schema = schema
         self.columns = columns
         self._mapper: Mapper[Any] = inspect(model)
+        self._labelled = [column.label(name) for name, column in columns.items()]
 
     def labelled(self, extra: Sequence[str] = ()) -> list[Any] | None:
         """The labelled columns to select, with the model fields `extra` too; None when an
         extra name is taken by a different column (read objects instead)."""
+        if not extra:
+            return self._labelled  # made once: labelling costs more than the rest of a select
         chosen = dict(self.columns)
         for name in extra:
             column = self._mapper.columns[name]

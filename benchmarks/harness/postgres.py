@@ -1,9 +1,8 @@
-"""The PostgreSQL server under the benchmark: fresh databases, the clock, and its CPU use.
+"""A PostgreSQL server driven from a benchmark's synchronous harness: databases, queries, its CPU.
 
-Every measurement runs in a database of its own, copied from a template in which the queue's
-schema was installed once, so no run inherits another's rows, dead tuples or statistics. The
-harness is synchronous (it starts processes and waits for them); it talks to PostgreSQL through
-asyncpg on a private event loop.
+The harness starts processes and waits for them, so it talks to PostgreSQL through asyncpg on a
+private event loop. The task benchmark runs every measurement in a database of its own, copied
+from a template; the database benchmark seeds one table; both count the cluster's CPU.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import psutil
 
 from benchmarks.harness.noise import CpuCounter
 
-__all__ = ["Connection", "Server", "plain_dsn"]
+__all__ = ["Connection", "Server", "plain_dsn", "with_database"]
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -30,6 +29,7 @@ def plain_dsn(url: str) -> str:
 
 
 def with_database(url: str, name: str) -> str:
+    """`url` with its database part replaced by `name`."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
