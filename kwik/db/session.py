@@ -8,8 +8,9 @@ without being handed the session.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from typing import Annotated
 
@@ -38,30 +39,50 @@ def current_session() -> AsyncSession | None:
     return _current.get()
 
 
-@asynccontextmanager
-async def session() -> AsyncIterator[AsyncSession]:
+def session() -> AbstractAsyncContextManager[AsyncSession]:
     """A session whose transaction commits at the end of the block, or rolls back on error.
+
+    A session the block never used (no query, nothing added, as when a request's reads all ran
+    straight on the driver: `kwik.db.direct`) has nothing to commit or close, and skips both.
 
     Example:
         async with kwik.db.session() as db:
             db.add(Product(name="Lamp"))
     """
-    async with database().sessionmaker()() as current:
-        token = _current.set(current)
-        try:
-            yield current
-            await current.commit()
-        except BaseException:
-            await current.rollback()
-            raise
-        finally:
-            _current.reset(token)
+    return _session_block()
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:
-    """The request's session (a dependency): committed before the response is sent."""
-    async with session() as current:
-        yield current
+    """The request's session (a dependency): committed before the response is sent.
+
+    It is also the body of `session()`, written once as a generator so the dependency runs it
+    without a context manager around it.
+    """
+    current = database().sessionmaker()()
+    token = _current.set(current)
+    try:
+        try:
+            yield current
+            if _used(current):
+                await current.commit()
+        except BaseException:
+            if _used(current):
+                await current.rollback()
+            raise
+        finally:
+            if _used(current):
+                await asyncio.shield(current.close())
+    finally:
+        _current.reset(token)
+
+
+_session_block = asynccontextmanager(get_session)
+
+
+def _used(current: AsyncSession) -> bool:
+    """Whether `current` holds anything: a transaction, objects, or changes to write (dirty
+    objects are in the identity map)."""
+    return bool(current.in_transaction() or current.identity_map or current.new or current.deleted)
 
 
 DBSession = Annotated[AsyncSession, Depends(get_session)]

@@ -21,13 +21,13 @@ per write for nothing. A handler that catches `Conflict` and carries on wraps th
 from __future__ import annotations
 
 import builtins
-import functools
 import inspect
 from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
     Collection,
+    Hashable,
     Iterable,
     Mapping,
     Sequence,
@@ -36,11 +36,12 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select
 from sqlalchemy import inspect as mapper_of
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy.util import LRUCache
 from starlette.requests import Request
 
 from kwik.db.crud.cursor import decode_cursor, encode_cursor
@@ -51,7 +52,17 @@ from kwik.db.crud.parameters import query_params
 from kwik.db.crud.query import ListQuery, QueryParams, check_query, parse_query
 from kwik.db.crud.rows import RowReader, row_reader
 from kwik.db.crud.spec import FilterFields, ListSpec
-from kwik.db.crud.statements import count_statement, cursor_statement, offset_statement
+from kwik.db.crud.statements import (
+    Template,
+    count_statement,
+    count_template,
+    cursor_statement,
+    detail_template,
+    offset_statement,
+    offset_template,
+    template_shape,
+)
+from kwik.db.direct import DirectReads
 from kwik.db.models import Model, TimestampMixin
 from kwik.db.session import DBSession
 from kwik.http.params import Depends
@@ -59,6 +70,9 @@ from kwik.http.params import Depends
 __all__ = ["CRUDService", "Data", "QueryFromRequest"]
 
 M = TypeVar("M", bound=Model)
+Fetch = Callable[[Select[Any], Mapping[str, Any] | None], Awaitable[Sequence[Any]]]
+"""Runs a select (with the values of a template's parameters) and returns its rows
+(`CRUDService._reading`)."""
 Data = BaseModel | Mapping[str, Any]
 """What create and update take: a Pydantic model or a dict of field values."""
 
@@ -104,6 +118,9 @@ class CRUDService(Generic[M]):
     spec: ClassVar[ListSpec]
     """The compiled list options (made when the class is defined)."""
     writable: ClassVar[frozenset[str]]
+    _templates: ClassVar[LRUCache[Hashable, Select[Any]]]
+    """The fast path's template statements (`kwik.db.crud.statements`), made as queries of
+    each shape come."""
     """The fields create and update accept (made when the class is defined)."""
     query_from_request: ClassVar[Callable[[Request], Awaitable[ListQuery]]]
     """The dependency `query_dependency()` declares: the request's query string as a ListQuery
@@ -114,6 +131,7 @@ class CRUDService(Generic[M]):
         super().__init_subclass__(**kwargs)
         if getattr(cls, "model", None) is None:
             return
+        cls._templates = LRUCache(256)
         cls.spec = ListSpec(
             cls.__qualname__,
             cls.model,
@@ -257,13 +275,42 @@ class CRUDService(Generic[M]):
             return None
         return row_reader(self.model, schema)
 
-    async def _rows(self, statement: Select[Any]) -> Sequence[Row[Any]]:
-        """The rows of a column select, after flushing what the session holds unwritten (a
-        column select doesn't autoflush, and must see the request's own writes)."""
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[Fetch]:
+        """How this read runs its column selects: straight on asyncpg where it can
+        (`kwik.db.direct`), else through the session. What the session holds unwritten is
+        flushed first (a column select doesn't autoflush, and must see the request's writes)."""
         session = self.session
-        if session.new or session.dirty or session.deleted:
+        if session.new or session.deleted or (session.identity_map and session.dirty):
             await session.flush()
-        return (await session.execute(statement)).all()
+        reads = DirectReads.for_session(session, self.model)
+        if reads is None:
+            yield self._execute
+            return
+        async with reads.connection(session, self.model) as connection:
+
+            async def fetch(
+                statement: Select[Any], params: Mapping[str, Any] | None = None
+            ) -> Sequence[Any]:
+                rows = await reads.fetch(connection, statement, params)
+                return rows if rows is not None else await self._execute(statement, params)
+
+            yield fetch
+
+    async def _execute(
+        self, statement: Select[Any], params: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        return (await self.session.execute(statement, params)).all()
+
+    def _template(self, key: Hashable, build: Callable[[Select[Any] | None], Template]) -> Template:
+        """This request's values for the template `key`: `build` is given the statement made
+        for an earlier request (None the first time, when it makes it)."""
+        templates = type(self)._templates
+        made = templates.get(key)
+        template = build(made)
+        if made is None:
+            templates[key] = template.statement
+        return template
 
     async def read(self, key: Any, schema: type[BaseModel] | None = None) -> Any:
         """The row with primary key `key` as a schema instance (a detail endpoint's body)."""
@@ -274,13 +321,12 @@ class CRUDService(Generic[M]):
         identity = self._identity(key)
         rows: Sequence[Row[Any]] = ()
         if identity is not None:
-            columns = reader.labelled()
-            assert columns is not None
-            where = [
-                self.spec.fields[name].column == value
-                for name, value in zip(self.spec.primary_key, identity, strict=True)
-            ]
-            rows = await self._rows(select(*columns).where(*where))
+            template = self._template(
+                ("detail", reader),
+                lambda made: detail_template(self.spec, reader.labelled() or (), identity, made),
+            )
+            async with self._reading() as fetch:
+                rows = await fetch(*template)
         if not rows:
             raise ObjectNotFound(self.model.__name__, self._key(key))
         return reader.validate(rows[0])
@@ -301,33 +347,63 @@ class CRUDService(Generic[M]):
         limit, offset = self._limit(query), query.offset or 0
         reader = self._reader(item_schema)
         if reader is not None:
-            columns = reader.labelled()
-            statement = offset_statement(
-                self.spec, query, limit=limit, offset=offset, columns=columns
-            )
-            objects: Sequence[Any] = await self._rows(statement)
-            validate = reader.validate
+            page = self._page(query, reader, limit, offset)
+            async with self._reading() as fetch:
+                objects: Sequence[Any] = await fetch(*page)
+                total = await self._total(query, limit, offset, len(objects), fetch)
+            items = reader.validate_all(objects)
         else:
             statement = offset_statement(self.spec, query, limit=limit, offset=offset)
             objects = (await self.session.scalars(statement.options(*self.load_options))).all()
-            validate = functools.partial(item_schema.model_validate, from_attributes=True)
-        total = await self._total(query, limit, offset, len(objects))
-        items = [validate(obj) for obj in objects]
+            total = await self._total(query, limit, offset, len(objects), self._execute)
+            items = [item_schema.model_validate(obj, from_attributes=True) for obj in objects]
         return Page[item_schema](items=items, total=total, limit=limit, offset=offset)  # type: ignore[valid-type]
 
-    async def _total(self, query: ListQuery, limit: int, offset: int, found: int) -> int | None:
+    def _page(
+        self, query: ListQuery, reader: RowReader, limit: int, offset: int
+    ) -> tuple[Select[Any], Mapping[str, Any] | None]:
+        """The statement of an offset page of `reader`'s columns: a template when the query's
+        filters allow one."""
+        columns = reader.labelled()
+        assert columns is not None
+        shape = template_shape(query)
+        if shape is None:
+            statement = offset_statement(
+                self.spec, query, limit=limit, offset=offset, columns=columns
+            )
+            return statement, None
+        return self._template(
+            ("page", reader, self.spec.ordering(query.sort), offset > 0, shape),
+            lambda made: offset_template(
+                self.spec, query, limit=limit, offset=offset, columns=columns, made=made
+            ),
+        )
+
+    async def _total(
+        self, query: ListQuery, limit: int, offset: int, found: int, fetch: Fetch
+    ) -> int | None:
         if not self.count_totals or query.total is False:
             return None
         if 0 < found < limit or (found == 0 and offset == 0):
             return offset + found
-        return await self._count(query)
+        return await self._count(query, fetch)
 
     async def count(self, query: ListQuery | None = None) -> int:
         """How many rows match the query's filters."""
-        return await self._count(check_query(self.spec, query or ListQuery()))
+        query = check_query(self.spec, query or ListQuery())
+        async with self._reading() as fetch:
+            return await self._count(query, fetch)
 
-    async def _count(self, query: ListQuery) -> int:
-        return int(await self.session.scalar(count_statement(self.spec, query)) or 0)
+    async def _count(self, query: ListQuery, fetch: Fetch) -> int:
+        shape = template_shape(query)
+        if shape is None:
+            rows = await fetch(count_statement(self.spec, query), None)
+        else:
+            template = self._template(
+                ("count", shape), lambda made: count_template(self.spec, query, made)
+            )
+            rows = await fetch(*template)
+        return int(rows[0][0] or 0)
 
     async def list_cursor(
         self, query: ListQuery | None = None, schema: type[BaseModel] | None = None
@@ -346,15 +422,17 @@ class CRUDService(Generic[M]):
             self.spec, query, ordering=ordering, values=values, limit=limit, columns=columns
         )
         if reader is not None and columns is not None:
-            objects: Sequence[Any] = await self._rows(statement)
-            validate = reader.validate
+            async with self._reading() as fetch:
+                objects: Sequence[Any] = await fetch(statement, None)
+            items = reader.validate_all(objects[:limit])
         else:
             objects = (await self.session.scalars(statement.options(*self.load_options))).all()
-            validate = functools.partial(item_schema.model_validate, from_attributes=True)
+            items = [
+                item_schema.model_validate(obj, from_attributes=True) for obj in objects[:limit]
+            ]
         next_cursor = None
         if len(objects) > limit:
             next_cursor = encode_cursor(self.spec, ordering, objects[limit - 1])
-        items = [validate(obj) for obj in objects[:limit]]
         return CursorPage[item_schema](items=items, next_cursor=next_cursor, limit=limit)  # type: ignore[valid-type]
 
     # Writes -------------------------------------------------------------------------------

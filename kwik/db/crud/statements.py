@@ -4,20 +4,52 @@ These functions only build statements, from a query `check_query` (or parsing) a
 running them and turning rows into objects or schemas is the service's job. The fast read path
 (`kwik.db.crud.rows`) passes the columns a response needs in place of the model, and gets the
 same filters, sort and pagination.
+
+Building a statement costs more than running it straight on the driver (`kwik.db.direct`), so
+the fast path also builds templates: the same statements with a named parameter in place of
+each value (`Template`), made once per shape of query (which filters, which sort, an offset or
+none) and run with the values of each request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Hashable, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 
 from kwik.db.crud.operators import OPERATORS
 from kwik.db.crud.query import Filter, ListQuery
 from kwik.db.crud.spec import ListSpec, SortKey
 
-__all__ = ["after", "conditions", "count_statement", "cursor_statement", "offset_statement"]
+__all__ = [
+    "Template",
+    "after",
+    "conditions",
+    "count_statement",
+    "count_template",
+    "cursor_statement",
+    "detail_template",
+    "offset_statement",
+    "offset_template",
+    "template_shape",
+]
+
+_PARAMETERIZED = frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in"})
+"""Operators whose SQL takes the value as a parameter, so a template can leave it out.
+`isnull`'s value chooses the SQL (it is part of the shape); `contains` and `icontains` escape
+their value into the pattern when the statement is built."""
 
 
 def conditions(spec: ListSpec, filters: Sequence[Filter]) -> list[ColumnElement[bool]]:
@@ -113,3 +145,97 @@ def cursor_statement(
 def count_statement(spec: ListSpec, query: ListQuery) -> Select[Any]:
     """The number of rows the query's filters match (all pages)."""
     return select(func.count()).select_from(spec.model).where(*conditions(spec, query.filters))
+
+
+class Template(NamedTuple):
+    """A statement with named parameters, and this request's values for them."""
+
+    statement: Select[Any]
+    params: dict[str, Any]
+
+
+def template_shape(query: ListQuery) -> Hashable | None:
+    """What a template for `query`'s filters depends on, or None when a filter's SQL depends on
+    its value (build the statement instead)."""
+    shape = []
+    for condition in query.filters:
+        if condition.operator == "isnull":
+            shape.append((condition.field, "isnull", bool(condition.value)))
+        elif condition.operator in _PARAMETERIZED:
+            shape.append((condition.field, condition.operator, None))
+        else:
+            return None
+    return tuple(shape)
+
+
+def _filter_params(query: ListQuery) -> dict[str, Any]:
+    """The values of the query's filters, by the names `_templated` gives their parameters."""
+    params = {}
+    for index, condition in enumerate(query.filters):
+        if condition.operator == "in":
+            params[f"kwik_filter_{index}"] = list(condition.value)
+        elif condition.operator != "isnull":
+            params[f"kwik_filter_{index}"] = condition.value
+    return params
+
+
+def _templated(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the query's filters, with parameters in place of values."""
+    filters = []
+    for index, condition in enumerate(query.filters):
+        if condition.operator != "isnull":
+            column = spec.fields[condition.field].column
+            expanding = condition.operator == "in"
+            value = bindparam(f"kwik_filter_{index}", type_=column.type, expanding=expanding)
+            condition = Filter(condition.field, condition.operator, value)
+        filters.append(condition)
+    return conditions(spec, filters)
+
+
+def offset_template(
+    spec: ListSpec,
+    query: ListQuery,
+    *,
+    limit: int,
+    offset: int,
+    columns: Sequence[Any],
+    made: Select[Any] | None = None,
+) -> Template:
+    """`offset_statement` for `columns` as a template (`made`: the template of the same shape,
+    made for an earlier request), with this query's values."""
+    params = _filter_params(query)
+    params["kwik_limit"] = limit
+    if offset:
+        params["kwik_offset"] = offset
+    if made is None:
+        statement = select(*columns).select_from(spec.model).where(*_templated(spec, query))
+        statement = statement.order_by(*order_by(spec, spec.ordering(query.sort)))
+        statement = statement.limit(bindparam("kwik_limit", type_=Integer()))
+        if offset:
+            statement = statement.offset(bindparam("kwik_offset", type_=Integer()))
+        made = statement
+    return Template(made, params)
+
+
+def count_template(spec: ListSpec, query: ListQuery, made: Select[Any] | None = None) -> Template:
+    """`count_statement` as a template (`made`: as for `offset_template`)."""
+    if made is None:
+        made = select(func.count()).select_from(spec.model).where(*_templated(spec, query))
+    return Template(made, _filter_params(query))
+
+
+def detail_template(
+    spec: ListSpec,
+    columns: Sequence[Any],
+    identity: Sequence[Any],
+    made: Select[Any] | None = None,
+) -> Template:
+    """`columns` of the row whose primary key is `identity` (`made`: as for `offset_template`)."""
+    if made is None:
+        made = select(*columns).where(
+            *(
+                spec.fields[name].column == bindparam(f"kwik_key_{index}")
+                for index, name in enumerate(spec.primary_key)
+            )
+        )
+    return Template(made, {f"kwik_key_{index}": value for index, value in enumerate(identity)})
