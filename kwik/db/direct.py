@@ -18,37 +18,44 @@ Where the statement runs:
   snapshot anyway, and a read-only request makes no `BEGIN` or `COMMIT` round trip.
 
 Anything SQLAlchemy would do around the execution that this path would skip makes it step
-aside (`DirectReads.for_session` returns None, and the caller executes through the session):
-another driver, SQL echo, execution event listeners, a schema translate map.
+aside (`DirectReads.for_bind` returns None, and the caller executes through the session):
+another driver, SQL echo, execution event listeners on the engine, a `do_orm_execute` listener
+on the session, a schema translate map.
 """
 
 from __future__ import annotations
 
 import collections
 import weakref
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.util import LRUCache, greenlet_spawn
+from sqlalchemy.util import LRUCache, await_, greenlet_spawn
 
 __all__ = ["CompiledSelect", "DirectReads", "direct_reads"]
 
 Processor = Callable[[Any], Any]
+T = TypeVar("T")
 
-_EXECUTION_EVENTS = ("before_execute", "after_execute", "before_cursor_execute")
+_EXECUTION_EVENTS = (
+    "before_execute",
+    "after_execute",
+    "before_cursor_execute",
+    "after_cursor_execute",
+)
 
 
 class CompiledSelect:
     """One select shape compiled for asyncpg: its SQL, its parameters in order, and (after the
     first run) how each result column is converted back."""
 
-    __slots__ = ("_compiled", "_dialect", "_processors", "_row", "names", "sql")
+    __slots__ = ("_binds", "_compiled", "_dialect", "_processors", "_row", "names", "sql")
 
     def __init__(self, compiled: SQLCompiler, dialect: Dialect, names: Sequence[str]) -> None:
         self._compiled = compiled
@@ -59,6 +66,15 @@ class CompiledSelect:
             "Row", self.names
         )._make
         self._processors: tuple[Processor | None, ...] | None = None
+        # Parameters in order with their bind processors, when a template's values can be
+        # placed straight from `params` (no IN list to expand, no value set in the statement).
+        self._binds: tuple[tuple[str, Processor | None], ...] | None = None
+        expands = compiled.literal_execute_params or compiled.post_compile_params
+        if compiled.positiontup is not None and not expands:
+            fixed = {bind.key for bind in compiled.binds.values() if bind.value is not None}
+            if not fixed.intersection(compiled.positiontup):
+                processors = compiled._bind_processors
+                self._binds = tuple((name, processors.get(name)) for name in compiled.positiontup)
 
     @classmethod
     def compile(
@@ -84,6 +100,15 @@ class CompiledSelect:
     ) -> tuple[str, list[Any]]:
         """The SQL and the positional arguments for one run: `params` by bind name, or the
         values of a statement of the same shape (`extracted`, from its cache key)."""
+        binds = self._binds
+        if params is not None and extracted is None and binds is not None:
+            try:
+                return self.sql, [
+                    params[name] if process is None else process(params[name])
+                    for name, process in binds
+                ]
+            except KeyError:
+                pass  # a parameter not given: construct_params names it
         compiled = self._compiled
         values = compiled.construct_params(
             params, extracted_parameters=extracted, escape_names=False
@@ -167,42 +192,44 @@ class DirectReads:
         return shape, arguments, sql
 
     @staticmethod
-    def for_session(session: AsyncSession, model: type[Any]) -> DirectReads | None:
-        """The direct reads for `model`'s database in `session`, or None when its statements
-        must run through the session."""
-        bind = session.sync_session.get_bind(model)
+    def for_bind(bind: Engine | Connection, session: Session) -> DirectReads | None:
+        """The direct reads for `bind` (what `session.get_bind(model)` returns), or None when
+        statements on it must run through the session."""
         engine = bind.engine if isinstance(bind, Connection) else bind
-        assert isinstance(engine, Engine)
         if engine.dialect.driver != "asyncpg" or engine.echo:
             return None
         if engine._execution_options.get("schema_translate_map"):
             return None
-        if any(getattr(engine.dispatch, event) for event in _EXECUTION_EVENTS):
+        # `_has_events`: SQLAlchemy's own flag that any connection event listener is set.
+        if engine._has_events and any(getattr(engine.dispatch, name) for name in _EXECUTION_EVENTS):
             return None
-        if engine.dispatch.after_cursor_execute or session.sync_session.dispatch.do_orm_execute:
+        if session.dispatch.do_orm_execute:
             return None
         return direct_reads(engine.dialect)
 
-    @asynccontextmanager
-    async def connection(self, session: AsyncSession, model: type[Any]) -> AsyncIterator[Any]:
-        """The connection reads of `model` run on in this block: the session's own when it is in
-        a transaction (or bound to a test's connection), else one borrowed from the pool."""
-        bind = session.sync_session.get_bind(model)
-        if session.in_transaction() or isinstance(bind, Connection):
-            connection = await session.connection(bind_arguments={"mapper": model})
-            yield await connection.get_raw_connection()
-            return
-        assert isinstance(bind, Engine)
-        borrowed = await greenlet_spawn(bind.pool.connect)
-        try:
-            yield borrowed
-        finally:
-            await greenlet_spawn(borrowed.close)
+    async def run(
+        self,
+        session: AsyncSession,
+        bind: Engine | Connection,
+        work: Callable[[Any], Awaitable[T]],
+    ) -> T:
+        """`work(connection)`, on the connection reads on `bind` use: the session's own when it
+        is in a transaction (or bound to a test's connection), else one borrowed from the pool
+        for as long as `work` runs.
+
+        A borrowed connection is checked out, `work` awaited and the connection checked in
+        inside one greenlet (the pool's blocking calls need one): a single switch into
+        SQLAlchemy's pool instead of one for the checkout and another for the checkin.
+        """
+        if isinstance(bind, Connection) or session.in_transaction():
+            connection = await session.connection(bind_arguments={"bind": bind})
+            return await work(await connection.get_raw_connection())
+        return await greenlet_spawn(_on_borrowed, bind, work)
 
     async def fetch(
         self, connection: Any, statement: Select[Any], params: Mapping[str, Any] | None = None
     ) -> list[Any] | None:
-        """`statement`'s rows on `connection` (from `connection()`), or None when it must run
+        """`statement`'s rows on `connection` (given to `run`'s work), or None when it must run
         through the session instead. `params`: see `compiled`."""
         compiled = self.compiled(statement, params)
         if compiled is None:
@@ -240,6 +267,17 @@ class DirectReads:
 
 
 _MISSING: Any = object()
+
+
+def _on_borrowed(engine: Engine, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Check a connection out of `engine`'s pool (a failure to connect raised as SQLAlchemy's
+    error), run `work` on it, and check it back in (in a greenlet: `DirectReads.run`)."""
+    borrowed = engine.raw_connection()
+    try:
+        return await_(work(borrowed))
+    finally:
+        borrowed.close()
+
 
 _by_dialect: weakref.WeakKeyDictionary[Dialect, DirectReads] = weakref.WeakKeyDictionary()
 """One per engine's dialect, gone with the engine (tests make an engine per event loop)."""

@@ -63,14 +63,17 @@ async def get_session() -> AsyncIterator[AsyncSession]:
     try:
         try:
             yield current
-            if _used(current):
-                await current.commit()
         except BaseException:
             if _used(current):
-                await current.rollback()
+                try:
+                    await current.rollback()
+                finally:
+                    await asyncio.shield(current.close())
             raise
-        finally:
-            if _used(current):
+        if _used(current):
+            try:
+                await current.commit()
+            finally:
                 await asyncio.shield(current.close())
     finally:
         _current.reset(token)

@@ -32,6 +32,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -122,11 +123,18 @@ async def catalog(database: Database) -> AsyncIterator[Database]:
     return database
 
 
+def reads_of(session: AsyncSession) -> DirectReads | None:
+    return DirectReads.for_bind(session.sync_session.get_bind(), session.sync_session)
+
+
 async def direct(session: AsyncSession, statement: Any, params: Any = None) -> list[tuple]:
-    reads = DirectReads.for_session(session, things)
+    reads = reads_of(session)
     assert reads is not None
-    async with reads.connection(session, things) as connection:
-        rows = await reads.fetch(connection, statement, params)
+    rows = await reads.run(
+        session,
+        session.sync_session.get_bind(),
+        lambda connection: reads.fetch(connection, statement, params),
+    )
     assert rows is not None
     return [tuple(row) for row in rows]
 
@@ -227,16 +235,16 @@ async def test_echo_and_execution_listeners_send_statements_through_the_session(
 
     engine = catalog.engine.sync_engine
     async with catalog.sessionmaker()() as session:
-        assert DirectReads.for_session(session, things) is not None
+        assert reads_of(session) is not None
         event.listen(engine, "before_cursor_execute", seen)
         try:
-            assert DirectReads.for_session(session, things) is None
+            assert reads_of(session) is None
             page = await ProductService(session).list(ListQuery(limit=2))
         finally:
             event.remove(engine, "before_cursor_execute", seen)
         engine.echo = True
         try:
-            assert DirectReads.for_session(session, things) is None
+            assert reads_of(session) is None
         finally:
             engine.echo = False
 
@@ -255,15 +263,35 @@ async def test_a_bad_statement_raises_sqlalchemys_error(database):
 async def test_a_lost_connection_is_dropped_from_the_pool(database):
     statement = select(things.c.id).where(things.c.id == 1)
     async with database.sessionmaker()() as session:
-        reads = DirectReads.for_session(session, things)
+        reads = reads_of(session)
         assert reads is not None
-        async with reads.connection(session, things) as connection:
+
+        async def on_a_connection_the_server_ends(connection: Any) -> None:
             pid = connection.driver_connection.get_server_pid()
             async with database.engine.connect() as other:
                 await other.execute(text(f"SELECT pg_terminate_backend({pid})"))
-            with pytest.raises(DBAPIError) as raised:
-                await reads.fetch(connection, statement)
+            await reads.fetch(connection, statement)
+
+        with pytest.raises(DBAPIError) as raised:
+            await reads.run(
+                session, session.sync_session.get_bind(), on_a_connection_the_server_ends
+            )
         assert raised.value.connection_invalidated
 
         # the pool opens a new connection for the next read
         assert await direct(session, statement) == [(1,)]
+
+
+async def test_a_database_out_of_reach_fails_as_it_does_through_the_session(direct_database):
+    url = make_url(direct_database).set(port=1).render_as_string(hide_password=False)
+    database = Database(CoreSettings(DEBUG=True, DATABASE_URL=url))
+    try:
+        async with database.sessionmaker()() as session:
+            with pytest.raises(ConnectionRefusedError) as direct_error:
+                await ProductService(session).read(1)
+            with pytest.raises(ConnectionRefusedError) as session_error:
+                await session.execute(select(things.c.id))
+    finally:
+        await database.dispose()
+
+    assert str(direct_error.value) == str(session_error.value)

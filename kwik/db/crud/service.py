@@ -70,9 +70,10 @@ from kwik.http.params import Depends
 __all__ = ["CRUDService", "Data", "QueryFromRequest"]
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 Fetch = Callable[[Select[Any], Mapping[str, Any] | None], Awaitable[Sequence[Any]]]
 """Runs a select (with the values of a template's parameters) and returns its rows
-(`CRUDService._reading`)."""
+(`CRUDService._read`)."""
 Data = BaseModel | Mapping[str, Any]
 """What create and update take: a Pydantic model or a dict of field values."""
 
@@ -275,27 +276,29 @@ class CRUDService(Generic[M]):
             return None
         return row_reader(self.model, schema)
 
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[Fetch]:
-        """How this read runs its column selects: straight on asyncpg where it can
+    async def _read(self, work: Callable[[Fetch], Awaitable[T]]) -> T:
+        """`work(fetch)`, where `fetch` runs column selects straight on asyncpg where it can
         (`kwik.db.direct`), else through the session. What the session holds unwritten is
         flushed first (a column select doesn't autoflush, and must see the request's writes)."""
         session = self.session
-        if session.new or session.deleted or (session.identity_map and session.dirty):
+        sync = session.sync_session
+        if sync.new or sync.deleted or (sync.identity_map and sync.dirty):
             await session.flush()
-        reads = DirectReads.for_session(session, self.model)
+        bind = sync.get_bind(self.model)
+        reads = DirectReads.for_bind(bind, sync)
         if reads is None:
-            yield self._execute
-            return
-        async with reads.connection(session, self.model) as connection:
+            return await work(self._execute)
 
+        async def on(connection: Any) -> T:
             async def fetch(
                 statement: Select[Any], params: Mapping[str, Any] | None = None
             ) -> Sequence[Any]:
                 rows = await reads.fetch(connection, statement, params)
                 return rows if rows is not None else await self._execute(statement, params)
 
-            yield fetch
+            return await work(fetch)
+
+        return await reads.run(session, bind, on)
 
     async def _execute(
         self, statement: Select[Any], params: Mapping[str, Any] | None = None
@@ -325,8 +328,7 @@ class CRUDService(Generic[M]):
                 ("detail", reader),
                 lambda made: detail_template(self.spec, reader.labelled() or (), identity, made),
             )
-            async with self._reading() as fetch:
-                rows = await fetch(*template)
+            rows = await self._read(lambda fetch: fetch(*template))
         if not rows:
             raise ObjectNotFound(self.model.__name__, self._key(key))
         return reader.validate(rows[0])
@@ -348,9 +350,12 @@ class CRUDService(Generic[M]):
         reader = self._reader(item_schema)
         if reader is not None:
             page = self._page(query, reader, limit, offset)
-            async with self._reading() as fetch:
-                objects: Sequence[Any] = await fetch(*page)
-                total = await self._total(query, limit, offset, len(objects), fetch)
+
+            async def rows_and_total(fetch: Fetch) -> tuple[Sequence[Any], int | None]:
+                found = await fetch(*page)
+                return found, await self._total(query, limit, offset, len(found), fetch)
+
+            objects, total = await self._read(rows_and_total)
             items = reader.validate_all(objects)
         else:
             statement = offset_statement(self.spec, query, limit=limit, offset=offset)
@@ -391,8 +396,7 @@ class CRUDService(Generic[M]):
     async def count(self, query: ListQuery | None = None) -> int:
         """How many rows match the query's filters."""
         query = check_query(self.spec, query or ListQuery())
-        async with self._reading() as fetch:
-            return await self._count(query, fetch)
+        return await self._read(lambda fetch: self._count(query, fetch))
 
     async def _count(self, query: ListQuery, fetch: Fetch) -> int:
         shape = template_shape(query)
@@ -422,8 +426,7 @@ class CRUDService(Generic[M]):
             self.spec, query, ordering=ordering, values=values, limit=limit, columns=columns
         )
         if reader is not None and columns is not None:
-            async with self._reading() as fetch:
-                objects: Sequence[Any] = await fetch(statement, None)
+            objects: Sequence[Any] = await self._read(lambda fetch: fetch(statement, None))
             items = reader.validate_all(objects[:limit])
         else:
             objects = (await self.session.scalars(statement.options(*self.load_options))).all()
