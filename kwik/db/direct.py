@@ -9,23 +9,24 @@ values), then runs it with asyncpg's `fetch`: prepared once per connection by as
 cache, bound with the parameters SQLAlchemy would send, and read back through the column types'
 result processors, so values come out exactly as SQLAlchemy returns them.
 
-Where the statement runs:
-
-- in the session's transaction when it has one (the request wrote, or tests bound every session
-  to their connection): the read sees the session's own flushed writes;
-- otherwise on a connection borrowed from the engine's pool for the read, with no transaction:
-  each statement is its own, as each statement in a READ COMMITTED transaction sees its own
-  snapshot anyway, and a read-only request makes no `BEGIN` or `COMMIT` round trip.
+It serves reads of a session that has no transaction (a read-only request): they run on a
+connection borrowed from the engine's pool for the read, with no transaction. Each statement is
+its own, as each statement of a READ COMMITTED transaction sees its own snapshot anyway, and the
+request makes no `BEGIN` or `COMMIT` round trip. A session in a transaction (the request wrote,
+or tests bound every session to their connection) reads through the session, in it.
 
 Anything SQLAlchemy would do around the execution that this path would skip makes it step
-aside (`DirectReads.for_bind` returns None, and the caller executes through the session):
-another driver, SQL echo, execution event listeners on the engine, a `do_orm_execute` listener
-on the session, a schema translate map.
+aside (`DirectReads.for_session` returns None, or `fetch` raises NotDirect, and the caller runs
+the read through the session): another driver, SQL echo, a connection event listener on the
+engine, an `after_begin` or `do_orm_execute` listener on the session, an isolation level above
+READ COMMITTED, a schema translate map, a statement SQLAlchemy won't cache, asyncpg's statement
+cache turned off.
 """
 
 from __future__ import annotations
 
 import collections
+import keyword
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -33,22 +34,19 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import LRUCache, await_, greenlet_spawn
 
-__all__ = ["CompiledSelect", "DirectReads", "direct_reads"]
+__all__ = ["CompiledSelect", "DirectReads", "NotDirect", "direct_reads"]
 
 Processor = Callable[[Any], Any]
 T = TypeVar("T")
 
-_EXECUTION_EVENTS = (
-    "before_execute",
-    "after_execute",
-    "before_cursor_execute",
-    "after_cursor_execute",
-)
+
+def _attribute_name(name: str) -> bool:
+    """Whether a result column can be an attribute of the row tuple."""
+    return name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
 
 
 class CompiledSelect:
@@ -87,7 +85,7 @@ class CompiledSelect:
         if not compiled.positional or compiled.escaped_bind_names:
             return None
         names = [column.keyname for column in compiled._result_columns]
-        if not all(name.isidentifier() and not name.startswith("_") for name in names):
+        if not all(_attribute_name(name) for name in names):
             return None
         if len(set(names)) != len(names):
             return None
@@ -192,51 +190,54 @@ class DirectReads:
         return shape, arguments, sql
 
     @staticmethod
-    def for_bind(bind: Engine | Connection, session: Session) -> DirectReads | None:
-        """The direct reads for `bind` (what `session.get_bind(model)` returns), or None when
-        statements on it must run through the session."""
-        engine = bind.engine if isinstance(bind, Connection) else bind
-        if engine.dialect.driver != "asyncpg" or engine.echo:
-            return None
-        if engine._execution_options.get("schema_translate_map"):
-            return None
-        # `_has_events`: SQLAlchemy's own flag that any connection event listener is set.
-        if engine._has_events and any(getattr(engine.dispatch, name) for name in _EXECUTION_EVENTS):
-            return None
-        if session.dispatch.do_orm_execute:
-            return None
-        return direct_reads(engine.dialect)
-
-    async def run(
-        self,
-        session: AsyncSession,
-        bind: Engine | Connection,
-        work: Callable[[Any], Awaitable[T]],
-    ) -> T:
-        """`work(connection)`, on the connection reads on `bind` use: the session's own when it
-        is in a transaction (or bound to a test's connection), else one borrowed from the pool
-        for as long as `work` runs.
-
-        A borrowed connection is checked out, `work` awaited and the connection checked in
-        inside one greenlet (the pool's blocking calls need one): a single switch into
-        SQLAlchemy's pool instead of one for the checkout and another for the checkin.
-        """
+    def for_session(session: Session, bind: Engine | Connection) -> DirectReads | None:
+        """The direct reads for `session`'s statements on `bind` (what `session.get_bind(model)`
+        returns), or None when they must run through the session."""
         if isinstance(bind, Connection) or session.in_transaction():
-            connection = await session.connection(bind_arguments={"bind": bind})
-            return await work(await connection.get_raw_connection())
+            return None  # its transaction, isolation and `after_begin` setup apply to the read
+        dialect = bind.dialect
+        if dialect.driver != "asyncpg" or bind.echo:
+            return None
+        options = bind._execution_options
+        if options.get("schema_translate_map"):
+            return None
+        isolation = options.get("isolation_level") or dialect._on_connect_isolation_level
+        if isolation not in (None, "READ COMMITTED", "AUTOCOMMIT"):
+            return None  # statements of a request would share a snapshot: use a transaction
+        if bind._has_events:
+            return None  # a connection event listener (SQLAlchemy's own flag) expects to run
+        if session.dispatch.after_begin or session.dispatch.do_orm_execute:
+            return None
+        return direct_reads(dialect)
+
+    async def run(self, bind: Engine, work: Callable[[Any], Awaitable[T]]) -> T:
+        """`work(connection)` on a connection borrowed from `bind`'s pool for as long as `work`
+        runs, outside any transaction. `work` passes it to `fetch`; a `NotDirect` from there
+        goes on up after the connection is back in the pool.
+
+        The connection is checked out, `work` awaited and the connection checked in inside one
+        greenlet (the pool's blocking calls need one): a single switch into SQLAlchemy's pool
+        instead of one for the checkout and another for the checkin.
+        """
         return await greenlet_spawn(_on_borrowed, bind, work)
 
     async def fetch(
         self, connection: Any, statement: Select[Any], params: Mapping[str, Any] | None = None
-    ) -> list[Any] | None:
-        """`statement`'s rows on `connection` (given to `run`'s work), or None when it must run
-        through the session instead. `params`: see `compiled`."""
+    ) -> list[Any]:
+        """`statement`'s rows on `connection` (given to `run`'s work); `params`: see `compiled`.
+
+        Raises NotDirect when the statement must run through the session: SQLAlchemy won't
+        cache it, `CompiledSelect.compile` refuses it, or the connection has asyncpg's statement
+        cache turned off (`statement_cache_size=0`, as behind PgBouncer), which prepared reads
+        need.
+        """
         compiled = self.compiled(statement, params)
-        if compiled is None:
-            return None
+        driver = connection.driver_connection
+        if compiled is None or not _caches_statements(driver):
+            raise NotDirect
         shape, arguments, sql = compiled
         try:
-            return await shape.fetch(connection.driver_connection, sql, arguments)
+            return await shape.fetch(driver, sql, arguments)
         except Exception as exc:
             raise self._translated(connection, exc, sql, arguments) from exc
 
@@ -267,6 +268,15 @@ class DirectReads:
 
 
 _MISSING: Any = object()
+
+
+class NotDirect(Exception):
+    """A statement the direct path can't run: run the read through the session instead."""
+
+
+def _caches_statements(driver: Any) -> bool:
+    cache = getattr(driver, "_stmt_cache", None)
+    return cache is None or cache.get_max_size() > 0
 
 
 def _on_borrowed(engine: Engine, work: Callable[[Any], Awaitable[T]]) -> T:

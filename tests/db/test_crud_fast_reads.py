@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import event
 from sqlalchemy.orm import selectinload
 
-from kwik.db import CRUDService, ListQuery, ObjectNotFound
+from kwik.db import CRUDService, Filter, ListQuery, ObjectNotFound
 from kwik.db.crud.rows import row_reader
 from tests.db.crud_app.models import Category, Product
 from tests.db.crud_app.services import CategoryOut, ProductOut, ProductService
@@ -93,6 +93,10 @@ QUERIES = [
     ProductService.parse_query({"category_id__isnull": "true"}),
     ProductService.parse_query({"status__in": "paid,shipped", "sort": "-created_at"}),
     ProductService.parse_query({"name__icontains": "lamp", "total": "false"}),
+    # `= None` is `IS NULL` and `!= None` is `IS NOT NULL`, not a comparison with a NULL value
+    ListQuery(filters=(Filter("category_id", "eq", None),)),
+    ListQuery(filters=(Filter("stock", "ne", None), Filter("price", "gte", Decimal("10")))),
+    ListQuery(filters=(Filter("released_on", "ne", None),)),
 ]
 
 

@@ -24,12 +24,14 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    TypeDecorator,
     Uuid,
     bindparam,
     event,
     func,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import make_url
@@ -38,8 +40,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kwik.conf.models import CoreSettings
 from kwik.db import Database, ListQuery, UTCDateTime
-from kwik.db.direct import DirectReads, direct_reads
+from kwik.db.direct import DirectReads, NotDirect, direct_reads
 from tests.conftest import fresh_database
+from tests.db.crud_app.models import Product
 from tests.db.crud_app.services import ProductService
 from tests.db.crud_app.support import create_tables, seed_catalog
 
@@ -124,18 +127,16 @@ async def catalog(database: Database) -> AsyncIterator[Database]:
 
 
 def reads_of(session: AsyncSession) -> DirectReads | None:
-    return DirectReads.for_bind(session.sync_session.get_bind(), session.sync_session)
+    return DirectReads.for_session(session.sync_session, session.sync_session.get_bind())
 
 
 async def direct(session: AsyncSession, statement: Any, params: Any = None) -> list[tuple]:
     reads = reads_of(session)
     assert reads is not None
     rows = await reads.run(
-        session,
         session.sync_session.get_bind(),
         lambda connection: reads.fetch(connection, statement, params),
     )
-    assert rows is not None
     return [tuple(row) for row in rows]
 
 
@@ -273,9 +274,7 @@ async def test_a_lost_connection_is_dropped_from_the_pool(database):
             await reads.fetch(connection, statement)
 
         with pytest.raises(DBAPIError) as raised:
-            await reads.run(
-                session, session.sync_session.get_bind(), on_a_connection_the_server_ends
-            )
+            await reads.run(session.sync_session.get_bind(), on_a_connection_the_server_ends)
         assert raised.value.connection_invalidated
 
         # the pool opens a new connection for the next read
@@ -295,3 +294,101 @@ async def test_a_database_out_of_reach_fails_as_it_does_through_the_session(dire
         await database.dispose()
 
     assert str(direct_error.value) == str(session_error.value)
+
+
+async def test_a_session_in_a_transaction_reads_through_the_session(database):
+    async with database.sessionmaker()() as session:
+        await session.connection(execution_options={"isolation_level": "SERIALIZABLE"})
+        assert session.in_transaction()
+        assert reads_of(session) is None  # its isolation level, its snapshot
+
+
+async def test_setup_the_driver_path_would_skip_sends_reads_through_the_session(database):
+    def noop(*args: Any) -> None:
+        pass
+
+    async with database.sessionmaker()() as session:
+        assert reads_of(session) is not None
+        event.listen(session.sync_session, "after_begin", noop)
+        assert reads_of(session) is None  # SET LOCAL of a tenant, a search_path...
+        event.remove(session.sync_session, "after_begin", noop)
+
+        engine = database.engine.sync_engine
+        event.listen(engine, "begin", noop)
+        assert reads_of(session) is None
+    stricter = Database(
+        CoreSettings(
+            DEBUG=True,
+            DATABASE_URL=database.settings.DATABASE_URL,
+            DATABASE_CONNECT_ARGS={},
+        )
+    )
+    stricter_engine = stricter.engine.execution_options(isolation_level="REPEATABLE READ")
+    try:
+        async with AsyncSession(stricter_engine) as session:
+            assert reads_of(session) is None
+    finally:
+        await stricter.dispose()
+
+
+class Shouting(TypeDecorator[str]):
+    """A type SQLAlchemy won't cache statements with."""
+
+    impl = String(200)
+    cache_ok = False
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else value.upper()
+
+
+class LoudProducts(ProductService):
+    pass
+
+
+async def test_a_statement_sqlalchemy_wont_cache_is_read_through_the_session(catalog):
+    one_connection = Database(
+        CoreSettings(
+            DEBUG=True,
+            DATABASE_URL=catalog.settings.DATABASE_URL,
+            DATABASE_POOL_SIZE=1,
+            DATABASE_MAX_OVERFLOW=0,
+            DATABASE_POOL_TIMEOUT=2,
+        )
+    )
+    column = Product.__table__.c.name
+    loud = select(type_coerce(column, Shouting()).label("name")).order_by(column).limit(1)
+    try:
+        async with one_connection.sessionmaker()() as session:
+            reads = reads_of(session)
+            assert reads is not None
+            assert reads.compiled(loud) is None  # no cache key
+
+            products = LoudProducts(session)
+            rows = await products._read(lambda fetch: fetch(loud, None))
+            # one pooled connection: the borrowed one went back before the session took it
+            assert [tuple(row) for row in rows] == [("DESK LAMP",)]
+    finally:
+        await one_connection.dispose()
+
+
+async def test_without_asyncpgs_statement_cache_reads_go_through_the_session(catalog):
+    uncached = Database(
+        CoreSettings(
+            DEBUG=True,
+            DATABASE_URL=catalog.settings.DATABASE_URL,
+            DATABASE_CONNECT_ARGS={"statement_cache_size": 0},  # as behind PgBouncer
+        )
+    )
+    try:
+        async with uncached.sessionmaker()() as session:
+            reads = reads_of(session)
+            assert reads is not None
+            with pytest.raises(NotDirect):
+                await reads.run(
+                    session.sync_session.get_bind(),
+                    lambda connection: reads.fetch(connection, select(things.c.id)),
+                )
+            page = await ProductService(session).list(ListQuery(limit=2))
+        assert [item.name for item in page.items] == ["Desk lamp", "Floor LAMP"]
+    finally:
+        await uncached.dispose()

@@ -38,6 +38,7 @@ from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Row, Select
 from sqlalchemy import inspect as mapper_of
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
@@ -62,7 +63,7 @@ from kwik.db.crud.statements import (
     offset_template,
     template_shape,
 )
-from kwik.db.direct import DirectReads
+from kwik.db.direct import DirectReads, NotDirect
 from kwik.db.models import Model, TimestampMixin
 from kwik.db.session import DBSession
 from kwik.http.params import Depends
@@ -279,26 +280,32 @@ class CRUDService(Generic[M]):
     async def _read(self, work: Callable[[Fetch], Awaitable[T]]) -> T:
         """`work(fetch)`, where `fetch` runs column selects straight on asyncpg where it can
         (`kwik.db.direct`), else through the session. What the session holds unwritten is
-        flushed first (a column select doesn't autoflush, and must see the request's writes)."""
+        flushed first (a column select doesn't autoflush, and must see the request's writes);
+        that begins a transaction, and reads in a transaction go through the session."""
         session = self.session
         sync = session.sync_session
         if sync.new or sync.deleted or (sync.identity_map and sync.dirty):
             await session.flush()
         bind = sync.get_bind(self.model)
-        reads = DirectReads.for_bind(bind, sync)
+        reads = DirectReads.for_session(sync, bind)
         if reads is None:
             return await work(self._execute)
+        assert isinstance(bind, Engine)
 
         async def on(connection: Any) -> T:
             async def fetch(
                 statement: Select[Any], params: Mapping[str, Any] | None = None
             ) -> Sequence[Any]:
-                rows = await reads.fetch(connection, statement, params)
-                return rows if rows is not None else await self._execute(statement, params)
+                return await reads.fetch(connection, statement, params)
 
             return await work(fetch)
 
-        return await reads.run(session, bind, on)
+        try:
+            return await reads.run(bind, on)
+        except NotDirect:
+            # A statement the driver path can't run (rare: see kwik.db.direct): the whole read
+            # runs again through the session, once the borrowed connection is back in the pool.
+            return await work(self._execute)
 
     async def _execute(
         self, statement: Select[Any], params: Mapping[str, Any] | None = None

@@ -47,9 +47,8 @@ __all__ = [
 ]
 
 _PARAMETERIZED = frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in"})
-"""Operators whose SQL takes the value as a parameter, so a template can leave it out.
-`isnull`'s value chooses the SQL (it is part of the shape); `contains` and `icontains` escape
-their value into the pattern when the statement is built."""
+"""Operators whose SQL takes the value as a parameter, so a template can leave it out
+(`contains` and `icontains` escape their value into the pattern when the statement is built)."""
 
 
 def conditions(spec: ListSpec, filters: Sequence[Filter]) -> list[ColumnElement[bool]]:
@@ -154,15 +153,22 @@ class Template(NamedTuple):
     params: dict[str, Any]
 
 
+def _parameterized(condition: Filter) -> bool:
+    """Whether the filter's value is a parameter of its template. `isnull`'s flag, and a None
+    value (`= NULL` is spelled `IS NULL`), choose the SQL instead: they are part of the shape,
+    and the filter is built with its value."""
+    return condition.operator != "isnull" and condition.value is not None
+
+
 def template_shape(query: ListQuery) -> Hashable | None:
     """What a template for `query`'s filters depends on, or None when a filter's SQL depends on
     its value (build the statement instead)."""
     shape = []
     for condition in query.filters:
-        if condition.operator == "isnull":
-            shape.append((condition.field, "isnull", bool(condition.value)))
+        if not _parameterized(condition):
+            shape.append((condition.field, condition.operator, condition.value))
         elif condition.operator in _PARAMETERIZED:
-            shape.append((condition.field, condition.operator, None))
+            shape.append((condition.field, condition.operator, ...))
         else:
             return None
     return tuple(shape)
@@ -172,10 +178,9 @@ def _filter_params(query: ListQuery) -> dict[str, Any]:
     """The values of the query's filters, by the names `_templated` gives their parameters."""
     params = {}
     for index, condition in enumerate(query.filters):
-        if condition.operator == "in":
-            params[f"kwik_filter_{index}"] = list(condition.value)
-        elif condition.operator != "isnull":
-            params[f"kwik_filter_{index}"] = condition.value
+        if _parameterized(condition):
+            value = condition.value
+            params[f"kwik_filter_{index}"] = list(value) if condition.operator == "in" else value
     return params
 
 
@@ -183,7 +188,7 @@ def _templated(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
     """The WHERE conditions of the query's filters, with parameters in place of values."""
     filters = []
     for index, condition in enumerate(query.filters):
-        if condition.operator != "isnull":
+        if _parameterized(condition):
             column = spec.fields[condition.field].column
             expanding = condition.operator == "in"
             value = bindparam(f"kwik_filter_{index}", type_=column.type, expanding=expanding)
