@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import socket
 import subprocess
@@ -10,9 +11,10 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import uvicorn
@@ -124,3 +126,64 @@ def serve(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def websocket_first_message(url: str, *, origin: str, cookies: dict[str, str]) -> Any:
+    """Open a real WebSocket to `url` (a `serve`d app) as a browser on `origin` sending
+    `cookies`, and return its first message as JSON. A refusal raises what the client raises:
+    `websockets.exceptions.InvalidStatus` for an HTTP denial (its `.response`), or
+    `ConnectionClosed` for a close (its `.rcvd.code`)."""
+    from websockets.sync.client import connect
+
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    with connect(
+        url.replace("http", "ws", 1),
+        origin=origin,  # type: ignore[arg-type]
+        additional_headers={"Cookie": cookie},
+        open_timeout=10,
+    ) as websocket:
+        return json.loads(websocket.recv(timeout=10))
+
+
+class MigratedDatabases:
+    """Test databases migrated once, then emptied before each later test: a test module's tests
+    share one database (per backend) instead of migrating a new one each.
+
+    `prepare(url)` runs in the test's project: the first time for `url` and the installed apps,
+    it migrates (and creates the tables of apps without migrations); after that it deletes the
+    rows of the installed apps' tables, but those named in `keep` (rows migrations made, such as
+    auth's permissions).
+    """
+
+    def __init__(self, keep: Collection[str] = ("auth_permission",)) -> None:
+        self._migrated: set[tuple[str, frozenset[str]]] = set()
+        self._keep = frozenset(keep)
+
+    async def prepare(self, url: str) -> None:
+        from sqlalchemy import delete
+
+        from kwik.apps import apps
+        from kwik.db import Model, database
+        from kwik.migrations import MigrationGraph, migrate_to_heads
+
+        installed = frozenset(config.label for config in apps.get_app_configs())
+        async with database().engine.connect() as connection:
+            if (url, installed) not in self._migrated:
+                await migrate_to_heads(connection)
+                unmigrated = set(MigrationGraph.load().unmigrated())
+                tables = [
+                    table
+                    for table in Model.metadata.sorted_tables
+                    if table.info.get("app_label") in unmigrated
+                ]
+                await connection.run_sync(Model.metadata.create_all, tables=tables)
+                self._migrated.add((url, installed))
+            else:
+                for table in reversed(Model.metadata.sorted_tables):
+                    if table.info.get("app_label") in installed and table.name not in self._keep:
+                        await connection.execute(delete(table))
+            await connection.commit()
+
+    def forget(self, url: str) -> None:
+        """`url`'s database is gone (dropped after its module): a new one is migrated again."""
+        self._migrated = {done for done in self._migrated if done[0] != url}

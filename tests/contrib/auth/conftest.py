@@ -11,11 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx2
 import pytest
-from sqlalchemy import delete
 
 import kwik
 from tests.conftest import fresh_database
-from tests.support import Project
+from tests.support import MigratedDatabases, Project
 
 SECRET_KEY = "tests-of-kwik-contrib-auth-with-a-long-enough-random-secret-key-0123456789"
 PASSWORD = "violet-kumquat-harbour-42"
@@ -36,7 +35,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {{"NAME": "kwik.contrib.auth.passwords:UserAttributeSimilarityValidator"}},
 ]
 """
-_migrated: set[str] = set()
+_databases = MigratedDatabases()
 
 
 @pytest.fixture(
@@ -57,30 +56,11 @@ def auth_database(
         try:
             yield url
         finally:
-            _migrated.discard(url)
+            _databases.forget(url)
 
 
-async def _prepare(url: str) -> None:
-    """Migrate the database the first time; after that, empty every table but permissions."""
-    from kwik.apps import apps
-    from kwik.db import Model, database
-    from kwik.migrations import MigrationGraph, migrate_to_heads
-
-    async with database().engine.connect() as connection:
-        if url not in _migrated:
-            await migrate_to_heads(connection)
-            unmigrated = set(MigrationGraph.load().unmigrated())
-            tables = [
-                t for t in Model.metadata.sorted_tables if t.info.get("app_label") in unmigrated
-            ]
-            await connection.run_sync(Model.metadata.create_all, tables=tables)
-            _migrated.add(url)
-        else:
-            installed = {config.label for config in apps.get_app_configs()}
-            for table in reversed(Model.metadata.sorted_tables):
-                if table.info.get("app_label") in installed and table.name != "auth_permission":
-                    await connection.execute(delete(table))
-        await connection.commit()
+_prepare = _databases.prepare
+"""Migrate the test's database the first time, then empty it (tests/support.py)."""
 
 
 def write_settings(project: Project, url: str, **extra: object) -> None:

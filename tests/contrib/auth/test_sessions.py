@@ -3,6 +3,7 @@ users, and refusing cookie-authenticated writes from other sites, on SQLite and 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import httpx2
@@ -328,25 +329,25 @@ async def test_delete_session_ends_the_session_of_an_inactive_user_too(client):
     assert await stored_sessions() == []
 
 
+@pytest.mark.slow
 async def test_a_websocket_opened_from_another_site_with_the_cookie_is_refused(app):
-    from starlette.testclient import TestClient, WebSocketDenialResponse
+    """Over a real socket: uvicorn serving the project, a real WebSocket client."""
+    from websockets.exceptions import InvalidStatus
 
     from kwik.db import database
+    from tests.support import serve, websocket_first_message
 
     await make_user()
-    await database().dispose()  # the test client's event loop opens its own connections
-    with TestClient(app) as browser:
+    await database().dispose()  # the server's event loop opens its own connections
+    with serve(app) as base_url, httpx2.Client(base_url=base_url) as browser:
         assert browser.post("/auth/session", json=CREDENTIALS).status_code == 200
-        own = {"Origin": "http://testserver"}
-        with browser.websocket_connect("/shop/feed", headers=own) as websocket:
-            assert websocket.receive_json() == {"user": "ada@example.com"}
+        cookies = dict(browser.cookies)
+        feed = f"{base_url}/shop/feed"
+        first = websocket_first_message(feed, origin=base_url, cookies=cookies)
+        assert first == {"user": "ada@example.com"}
+        with pytest.raises(InvalidStatus) as refused:
+            websocket_first_message(feed, origin="https://evil.example", cookies=cookies)
 
-        other = {"Origin": "https://evil.example"}
-        with (
-            pytest.raises(WebSocketDenialResponse) as refused,
-            browser.websocket_connect("/shop/feed", headers=other),
-        ):
-            pass
-
-    assert refused.value.status_code == 403
-    assert refused.value.json()["type"] == "urn:kwik:problem:cross-site-request"
+    assert refused.value.response.status_code == 403
+    problem = json.loads(refused.value.response.body or b"{}")
+    assert problem["type"] == "urn:kwik:problem:cross-site-request"

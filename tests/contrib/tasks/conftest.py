@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 import kwik
 import kwik.db
 from tests.conftest import fresh_database
-from tests.support import Project
+from tests.support import MigratedDatabases, Project
 
 APPS = ["kwik.contrib.tasks", "tests.contrib.tasks.jobs"]
 FAST = {
@@ -24,7 +24,7 @@ FAST = {
     "TASKS_LEASE": 1.0,
     "TASKS_GRACE_PERIOD": 5.0,
 }
-_migrated: set[str] = set()
+_databases = MigratedDatabases()
 
 
 @pytest.fixture(
@@ -45,7 +45,7 @@ def tasks_database(
         try:
             yield url
         finally:
-            _migrated.discard(url)
+            _databases.forget(url)
 
 
 def write_settings(
@@ -65,25 +65,8 @@ def write_settings(
     return project.settings(text, module=module)
 
 
-async def prepare(url: str) -> None:
-    """Migrate the database the first time; after that, empty its tables."""
-    from kwik.db import Model, database
-    from kwik.migrations import MigrationGraph, migrate_to_heads
-
-    async with database().engine.connect() as connection:
-        if url not in _migrated:
-            await migrate_to_heads(connection)
-            unmigrated = set(MigrationGraph.load().unmigrated())
-            tables = [
-                t for t in Model.metadata.sorted_tables if t.info.get("app_label") in unmigrated
-            ]
-            await connection.run_sync(Model.metadata.create_all, tables=tables)
-            _migrated.add(url)
-        else:
-            for table in reversed(Model.metadata.sorted_tables):
-                if table.info.get("app_label") in {"tasks", "jobs"}:
-                    await connection.execute(delete(table))
-        await connection.commit()
+prepare = _databases.prepare
+"""Migrate the test's database the first time, then empty it (tests/support.py)."""
 
 
 @pytest.fixture

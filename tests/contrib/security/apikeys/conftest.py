@@ -7,11 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx2
 import pytest
-from sqlalchemy import delete
 
 import kwik
 from tests.conftest import fresh_database
-from tests.support import Project
+from tests.support import MigratedDatabases, Project
 
 SECRET_KEY = "tests-of-kwik-security-api-keys-with-a-long-enough-random-secret-0123456789"
 SETTINGS = """
@@ -19,7 +18,7 @@ SECRET_KEY = {secret!r}
 INSTALLED_APPS = ["kwik.contrib.security", "tests.contrib.security.apikeys.keyed"]
 DATABASE_URL = {url!r}
 """
-_migrated: set[str] = set()
+_databases = MigratedDatabases()
 
 
 @pytest.fixture(
@@ -40,25 +39,11 @@ def keys_database(
         try:
             yield url
         finally:
-            _migrated.discard(url)
+            _databases.forget(url)
 
 
-async def prepare(url: str) -> None:
-    """Migrate the database the first time; after that, empty the installed apps' tables."""
-    from kwik.apps import apps
-    from kwik.db import Model, database
-    from kwik.migrations import migrate_to_heads
-
-    async with database().engine.connect() as connection:
-        if url not in _migrated:
-            await migrate_to_heads(connection)
-            _migrated.add(url)
-        else:
-            installed = {config.label for config in apps.get_app_configs()}
-            for table in reversed(Model.metadata.sorted_tables):
-                if table.info.get("app_label") in installed:
-                    await connection.execute(delete(table))
-        await connection.commit()
+prepare = _databases.prepare
+"""Migrate the test's database the first time, then empty it (tests/support.py)."""
 
 
 def write_settings(project: Project, url: str, **extra: object) -> None:

@@ -12,11 +12,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx2
 import pytest
-from sqlalchemy import delete
 
 import kwik
 from tests.conftest import fresh_database
-from tests.support import Project
+from tests.support import MigratedDatabases, Project
 
 SECRET_KEY = "tests-of-kwik-contrib-security-csrf-with-a-long-enough-random-key-0123456789"
 PASSWORD = "violet-kumquat-harbour-42"
@@ -29,7 +28,7 @@ PASSWORD_HASHERS = ["kwik.contrib.auth.passwords:FastScryptHasher"]
 PASSWORD_RESET_SENDER = "kwik.contrib.auth.senders:MemorySender"
 """
 WITH_SECURITY = ["kwik.contrib.auth", "kwik.contrib.security", "tests.contrib.security.csrf.site"]
-_migrated: set[tuple[str, frozenset[str]]] = set()  # (database, installed apps) migrated
+_databases = MigratedDatabases()
 
 
 @pytest.fixture(
@@ -50,31 +49,11 @@ def csrf_database(
         try:
             yield url
         finally:
-            _migrated.difference_update({done for done in set(_migrated) if done[0] == url})
+            _databases.forget(url)
 
 
-async def prepare_database(url: str) -> None:
-    """Migrate the database the first time; after that, empty every table but permissions."""
-    from kwik.apps import apps
-    from kwik.db import Model, database
-    from kwik.migrations import MigrationGraph, migrate_to_heads
-
-    installed = {config.label for config in apps.get_app_configs()}
-    key = (url, frozenset(installed))
-    async with database().engine.connect() as connection:
-        if key not in _migrated:
-            await migrate_to_heads(connection)
-            unmigrated = set(MigrationGraph.load().unmigrated())
-            tables = [
-                t for t in Model.metadata.sorted_tables if t.info.get("app_label") in unmigrated
-            ]
-            await connection.run_sync(Model.metadata.create_all, tables=tables)
-            _migrated.add(key)
-        else:
-            for table in reversed(Model.metadata.sorted_tables):
-                if table.info.get("app_label") in installed and table.name != "auth_permission":
-                    await connection.execute(delete(table))
-        await connection.commit()
+prepare_database = _databases.prepare
+"""Migrate the test's database the first time, then empty it (tests/support.py)."""
 
 
 def write_settings(

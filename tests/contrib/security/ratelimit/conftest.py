@@ -19,11 +19,10 @@ from contextlib import ExitStack
 
 import httpx2
 import pytest
-from sqlalchemy import delete
 
 import kwik
 from tests.conftest import fresh_database
-from tests.support import Project
+from tests.support import MigratedDatabases, Project
 
 REDIS_URL = os.environ.get("KWIK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET_KEY = "tests-of-kwik-contrib-security-rate-limits-with-a-long-enough-secret-0123456789"
@@ -31,7 +30,7 @@ FAST_HASHER = "kwik.contrib.auth.passwords:FastScryptHasher"
 START = 20_000 * 86_400.0
 """The clock's start: a whole number of days, so every window of the tests starts there."""
 
-_migrated: set[str] = set()
+_databases = MigratedDatabases()
 
 
 class Clock:
@@ -109,26 +108,12 @@ def databases(
         try:
             yield get
         finally:
-            _migrated.difference_update(made.values())
+            for url in made.values():
+                _databases.forget(url)
 
 
-async def prepare(url: str) -> None:
-    """Migrate the database the first time; after that, empty the installed apps' tables
-    (auth's permissions excepted: migrate made them)."""
-    from kwik.apps import apps
-    from kwik.db import Model, database
-    from kwik.migrations import migrate_to_heads
-
-    async with database().engine.connect() as connection:
-        if url not in _migrated:
-            await migrate_to_heads(connection)
-            _migrated.add(url)
-        else:
-            installed = {config.label for config in apps.get_app_configs()}
-            for table in reversed(Model.metadata.sorted_tables):
-                if table.info.get("app_label") in installed and table.name != "auth_permission":
-                    await connection.execute(delete(table))
-        await connection.commit()
+prepare = _databases.prepare
+"""Migrate the test's database the first time, then empty it (tests/support.py)."""
 
 
 def write_settings(project: Project, url: str, apps: list[str], **extra: object) -> None:
@@ -219,7 +204,7 @@ def project_database(
         try:
             yield url
         finally:
-            _migrated.discard(url)
+            _databases.forget(url)
 
 
 @pytest.fixture
