@@ -19,6 +19,7 @@ from kwik.contrib.auth.dependencies import (
     require_staff,
     require_superuser,
 )
+from kwik.contrib.auth.expired import Deleted, delete_expired
 from kwik.contrib.auth.passwords import (
     InvalidPassword,
     PasswordProblem,
@@ -67,6 +68,7 @@ __all__ = [
     "ConsoleSender",
     "CurrentAuthentication",
     "CurrentUser",
+    "Deleted",
     "InvalidPassword",
     "MemorySender",
     "OptionalUser",
@@ -79,6 +81,7 @@ __all__ = [
     "authenticate",
     "check_perms",
     "current_user",
+    "delete_expired",
     "end_user_sessions",
     "find_user",
     "get_permissions",

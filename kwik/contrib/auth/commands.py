@@ -1,4 +1,5 @@
-"""`kwik createsuperuser` and `kwik changepassword`: the users a project starts with, from a shell.
+"""`kwik createsuperuser` and `kwik changepassword`: the users a project starts with, from a shell;
+`kwik clearsessions`: expired sessions and tokens deleted.
 
 Both work on the configured user model (`AUTH_USER_MODEL`): they ask for its USERNAME_FIELD and
 REQUIRED_FIELDS. Passwords are read without echo, never printed and never logged; the password
@@ -22,7 +23,7 @@ from kwik.db.commands import run_database_work
 if TYPE_CHECKING:
     from kwik.contrib.auth.base_user import AbstractUser
 
-__all__ = ["changepassword", "createsuperuser"]
+__all__ = ["changepassword", "clearsessions", "createsuperuser"]
 
 ENV_PREFIX = "KWIK_SUPERUSER_"
 ATTEMPTS = 3
@@ -230,6 +231,27 @@ def changepassword(username: str | None) -> None:
 
     _run(save)
     click.echo(f"Password changed for {shown!r}.")
+
+
+@click.command()
+def clearsessions() -> None:
+    """Delete expired browser sessions, bearer tokens and password-reset tokens."""
+    import kwik.db
+    from kwik.contrib.auth.expired import Deleted, delete_expired
+
+    async def clear() -> Deleted:
+        async with kwik.db.session() as session:
+            return await delete_expired(session)
+
+    deleted = run_database_work(clear, tables="the auth tables")
+    click.echo(
+        f"Deleted {_count(deleted.sessions, 'session')}, {_count(deleted.tokens, 'bearer token')}"
+        f" and {_count(deleted.reset_tokens, 'password-reset token')} that had expired."
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _user_details(user: AbstractUser) -> dict[str, Any]:

@@ -1,11 +1,12 @@
 """`createsuperuser` and `changepassword`: interactively (prompts, through click's test runner, in
 this process) and `createsuperuser --noinput` through the real `kwik` script, on SQLite and
 PostgreSQL. Every failure is one `Error:` line with a non-zero exit, and no password is ever
-printed."""
+printed. `clearsessions` deletes the sessions and tokens that expired, and only those."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from kwik.cli import CommandError, cli
 from kwik.conf import ENVIRONMENT_VARIABLE
 from kwik.contrib.auth.passwords import FastScryptHasher
+from kwik.db import utcnow
 from tests.contrib.auth.foundation import FAST_HASHER, PASSWORD, load_migrated, make_user
 from tests.migrations.conftest import Shop
 from tests.support import Project
@@ -194,6 +196,118 @@ def test_changepassword_for_an_unknown_user_is_an_error(migrated: None):
 
     assert isinstance(result.exception, CommandError)
     assert str(result.exception) == "No user with email 'bob@example.com'"
+
+
+# clearsessions --------------------------------------------------------------------------------
+
+
+def add_credentials(expiries: dict[str, timedelta]) -> None:
+    """A session, a bearer token and a reset token of Ada's for each name, expiring that far from
+    now (negative: already expired); each row's digest is its name, padded."""
+
+    async def add() -> None:
+        import kwik.db
+        from kwik.contrib.auth.models import AuthToken, PasswordResetToken, UserSession
+
+        try:
+            user = await make_user()
+            now = utcnow()
+            async with kwik.db.session() as session:
+                for name, delta in expiries.items():
+                    digest, expires_at = name.ljust(64, "0"), now + delta
+                    session.add_all(
+                        [
+                            UserSession(digest=digest, user_id=user.id, expires_at=expires_at),
+                            AuthToken(
+                                digest=digest,
+                                prefix=name[:16],
+                                user_id=user.id,
+                                expires_at=expires_at,
+                                revoked_at=now if name == "revoked" else None,
+                            ),
+                            PasswordResetToken(
+                                digest=digest, user_id=user.id, expires_at=expires_at
+                            ),
+                        ]
+                    )
+        finally:
+            await kwik.db.database().dispose()
+
+    asyncio.run(add())
+
+
+def credentials_left() -> dict[str, list[str]]:
+    import kwik.db
+    from kwik.contrib.auth.models import AuthToken, PasswordResetToken, UserSession
+
+    async def read() -> dict[str, list[str]]:
+        try:
+            async with kwik.db.session() as session:
+                return {
+                    model.__tablename__: sorted(
+                        digest.rstrip("0") for digest in await session.scalars(select(model.digest))
+                    )
+                    for model in (UserSession, AuthToken, PasswordResetToken)
+                }
+        finally:
+            await kwik.db.database().dispose()
+
+    return asyncio.run(read())
+
+
+def test_clearsessions_deletes_what_expired_and_keeps_the_rest(migrated: None):
+    add_credentials(
+        {
+            "old": timedelta(days=-30),
+            "stale": timedelta(seconds=-1),
+            "live": timedelta(hours=1),
+            "revoked": timedelta(days=3),  # refused already, but expiry is what this clears
+        }
+    )
+
+    result = run("clearsessions")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Deleted 2 sessions, 2 bearer tokens and 2 password-reset tokens that had expired.\n"
+    )
+    live = ["live", "revoked"]
+    assert credentials_left() == {
+        "auth_session": live,
+        "auth_token": live,
+        "auth_password_reset_token": live,
+    }
+    again = run("clearsessions")
+    assert again.stdout == (
+        "Deleted 0 sessions, 0 bearer tokens and 0 password-reset tokens that had expired.\n"
+    )
+
+
+def test_delete_expired_takes_the_moment_to_clear_up_to(migrated: None):
+    from kwik.contrib.auth import Deleted, delete_expired
+
+    add_credentials({"soon": timedelta(hours=1), "later": timedelta(days=2)})
+
+    async def clear() -> Deleted:
+        import kwik.db
+
+        try:
+            async with kwik.db.session() as session:
+                return await delete_expired(session, now=utcnow() + timedelta(days=1))
+        finally:
+            await kwik.db.database().dispose()
+
+    assert asyncio.run(clear()) == Deleted(sessions=1, tokens=1, reset_tokens=1)
+    assert credentials_left()["auth_session"] == ["later"]
+
+
+@pytest.mark.slow
+def test_clearsessions_on_a_database_without_auths_tables_says_to_migrate(shop: Shop):
+    failed = shop.kwik("clearsessions")
+
+    assert failed.code != 0
+    assert failed.error.startswith("The database refused: ")
+    assert failed.error.endswith(". Has `kwik migrate` created the auth tables?")
 
 
 # --noinput, through the kwik script -------------------------------------------------------------
