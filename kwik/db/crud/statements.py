@@ -106,9 +106,24 @@ def after(
     return or_(*branches)
 
 
-def _select(spec: ListSpec, query: ListQuery, columns: Sequence[Any] | None) -> Select[Any]:
+def _select(
+    spec: ListSpec, where: Sequence[ColumnElement[bool]], columns: Sequence[Any] | None
+) -> Select[Any]:
     chosen = select(*columns).select_from(spec.model) if columns else select(spec.model)
-    return chosen.where(*conditions(spec, query.filters))
+    return chosen.where(*where)
+
+
+def _page(
+    statement: Select[Any], spec: ListSpec, query: ListQuery, limit: Any, offset: Any
+) -> Select[Any]:
+    """`statement` in the query's order, bounded by `limit` and `offset` (values, parameters,
+    or None for no OFFSET)."""
+    statement = statement.order_by(*order_by(spec, spec.ordering(query.sort)))
+    return statement.limit(limit).offset(offset)
+
+
+def _count(spec: ListSpec, where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    return select(func.count()).select_from(spec.model).where(*where)
 
 
 def offset_statement(
@@ -120,8 +135,8 @@ def offset_statement(
     columns: Sequence[Any] | None = None,
 ) -> Select[Any]:
     """The rows of one offset page: objects of the model, or just `columns`."""
-    statement = _select(spec, query, columns).order_by(*order_by(spec, spec.ordering(query.sort)))
-    return statement.limit(limit).offset(offset or None)
+    where = conditions(spec, query.filters)
+    return _page(_select(spec, where, columns), spec, query, limit, offset or None)
 
 
 def cursor_statement(
@@ -135,7 +150,7 @@ def cursor_statement(
 ) -> Select[Any]:
     """The rows of one cursor page, plus one more that tells whether another page follows
     (objects of the model, or just `columns`)."""
-    statement = _select(spec, query, columns)
+    statement = _select(spec, conditions(spec, query.filters), columns)
     if values is not None:
         statement = statement.where(after(spec, ordering, values))
     return statement.order_by(*order_by(spec, ordering)).limit(limit + 1)
@@ -143,7 +158,7 @@ def cursor_statement(
 
 def count_statement(spec: ListSpec, query: ListQuery) -> Select[Any]:
     """The number of rows the query's filters match (all pages)."""
-    return select(func.count()).select_from(spec.model).where(*conditions(spec, query.filters))
+    return _count(spec, conditions(spec, query.filters))
 
 
 class Template(NamedTuple):
@@ -213,19 +228,17 @@ def offset_template(
     if offset:
         params["kwik_offset"] = offset
     if made is None:
-        statement = select(*columns).select_from(spec.model).where(*_templated(spec, query))
-        statement = statement.order_by(*order_by(spec, spec.ordering(query.sort)))
-        statement = statement.limit(bindparam("kwik_limit", type_=Integer()))
-        if offset:
-            statement = statement.offset(bindparam("kwik_offset", type_=Integer()))
-        made = statement
+        limit_parameter = bindparam("kwik_limit", type_=Integer())
+        offset_parameter = bindparam("kwik_offset", type_=Integer()) if offset else None
+        rows = _select(spec, _templated(spec, query), columns)
+        made = _page(rows, spec, query, limit_parameter, offset_parameter)
     return Template(made, params)
 
 
 def count_template(spec: ListSpec, query: ListQuery, made: Select[Any] | None = None) -> Template:
     """`count_statement` as a template (`made`: as for `offset_template`)."""
     if made is None:
-        made = select(func.count()).select_from(spec.model).where(*_templated(spec, query))
+        made = _count(spec, _templated(spec, query))
     return Template(made, _filter_params(query))
 
 
