@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import textwrap
 import threading
 import time
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +70,11 @@ def run_kwik(
     timeout: float = 60,
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """The installed `kwik` script, as a user runs it, with a clean KWIK_* environment.
+    """The installed `kwik` script, as a user runs it, in a `clean_environment()`.
 
     `input` is written to its stdin (a pipe, so not a terminal); without it, stdin is inherited.
     """
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KWIK_")}
+    environment = clean_environment()
     environment.update(env or {})
     return subprocess.run(
         [str(KWIK_SCRIPT), *args],
@@ -84,6 +86,66 @@ def run_kwik(
         check=False,
         input=input,
     )
+
+
+def clean_environment() -> dict[str, str]:
+    """This environment without KWIK_* (or this pytest run's PYTEST_*) variables."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("KWIK_", "PYTEST_"))
+    }
+
+
+def run_python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """This virtualenv's python, as a user runs `python manage.py ...` or `python -m pytest`."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    url: str
+    output: str = ""
+
+    def stop(self) -> None:
+        """SIGTERM the whole process group; SIGKILL it if it is still there after a while."""
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.output, _ = self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.output, _ = self.process.communicate(timeout=15)
+
+
+@contextmanager
+def runserver(project: Path, *options: str) -> Iterator[Server]:
+    """`kwik runserver 127.0.0.1:<free port> OPTIONS` in `project`, stopped however a test ends."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(KWIK_SCRIPT), "runserver", f"127.0.0.1:{port}", *options],
+        cwd=project,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def free_port() -> int:

@@ -6,86 +6,20 @@ processes too, whatever state the test left them in.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
 import pytest
 
-from tests.support import KWIK_SCRIPT, free_port, run_kwik, wait_for
+from tests.support import Server, run_kwik, run_python, runserver, wait_for
 
 pytestmark = pytest.mark.slow
 
 HOME = {"project": "shop", "message": "Kwik is running."}
 START_TIMEOUT = 30.0
-
-
-def clean_environment() -> dict[str, str]:
-    """This environment without KWIK_* (or this pytest run's PYTEST_*) variables."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("KWIK_", "PYTEST_"))
-    }
-
-
-def run_python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """This virtualenv's python, as a user runs `python manage.py ...` or `python -m pytest`."""
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=cwd,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    url: str
-    output: str = ""
-
-    def stop(self) -> None:
-        """SIGTERM the whole process group; SIGKILL it if it is still there after a while."""
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.output, _ = self.process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.output, _ = self.process.communicate(timeout=15)
-
-
-@contextmanager
-def runserver(project: Path, *options: str) -> Iterator[Server]:
-    """`kwik runserver 127.0.0.1:<free port> OPTIONS` in `project`, stopped however a test ends."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(KWIK_SCRIPT), "runserver", f"127.0.0.1:{port}", *options],
-        cwd=project,
-        env=clean_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    server = Server(process, f"http://127.0.0.1:{port}")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def wait_for_json(url: str, expected: object, *, server: Server, timeout: float = 20) -> None:

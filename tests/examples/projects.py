@@ -4,26 +4,19 @@ an example app into it, install it, run the example's own tests, and serve the p
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support import KWIK_SCRIPT, free_port, run_kwik, wait_for
+from tests import support
+from tests.support import run_kwik, run_python, wait_for
 
 __all__ = ["example_project", "run_own_tests", "runserver"]
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_APPS = "INSTALLED_APPS: list[str] = []"
-
-
-def _environment() -> dict[str, str]:
-    """The environment without the suite's KWIK_* variables: the project's own settings rule."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("KWIK_")}
 
 
 def example_project(
@@ -55,34 +48,12 @@ def example_project(
 
 def run_own_tests(project: Path, app: str) -> subprocess.CompletedProcess[str]:
     """The example's own tests, run with pytest in the project as its developers would."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", app],
-        cwd=project,
-        env=_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_python("-m", "pytest", "-q", "-p", "no:cacheprovider", app, cwd=project)
 
 
 @contextmanager
 def runserver(project: Path) -> Iterator[str]:
     """`kwik runserver` on a free port, up once OPENAPI_URL answers; yields its base URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [str(KWIK_SCRIPT), "runserver", str(port), "--noreload"],
-        cwd=project,
-        env=_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/openapi.json", process=server)
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.communicate(timeout=30)
+    with support.runserver(project, "--noreload") as server:
+        wait_for(server.url + "/openapi.json", process=server.process)
+        yield server.url
